@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from waypoint.api import views
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=True)
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("users", views.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/token", views.TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,129 @@
+"""The audit trail: who changed what, when, from where, under which request.
+
+- django-auditlog writes a LogEntry for every create, change and delete of a domain model
+  (every ``BaseModel`` subclass is registered automatically in ``register_audited_models``).
+- Each web request gets a request id (``RequestIdMiddleware``) that becomes the entry's
+  correlation id; commands and tasks get one from ``acting_as``.
+- ``acting_as(user)`` sets the actor outside a web request, so a change made by a command or a
+  scheduled job is attributed too (NetBox's ``if request is None: return`` is the trap avoided).
+- Entries cannot be changed, and deleted only inside ``audit_purge_allowed()`` (retention).
+- Services record business events with ``record_event`` (a ``DomainEvent``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
+
+from waypoint.core.request_context import (
+    current_request_id,
+    new_request_id,
+    request_id_context,
+)
+
+_purge_allowed: ContextVar[bool] = ContextVar("waypoint_audit_purge", default=False)
+
+SYSTEM_USERNAME = "waypoint-system"
+
+
+def system_user() -> Any:
+    """Waypoint's own account: the actor of scheduled jobs and operator commands."""
+    from waypoint.core.models import User
+
+    user, _ = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "Waypoint", "last_name": "system", "is_active": False,
+                  "is_system": True},
+    )
+    return user
+
+
+@contextlib.contextmanager
+def acting_as(user: Any | None = None, *, remote_addr: str | None = None) -> Iterator[Any]:
+    """Attribute every change inside the block to ``user`` (Waypoint's system user if None).
+
+    Used by management commands and tasks; the web request sets the actor itself.
+    """
+    actor = user if user is not None else system_user()
+    with request_id_context(current_request_id() or new_request_id()), set_actor(
+        actor, remote_addr=remote_addr
+    ):
+        yield actor
+
+
+@contextlib.contextmanager
+def audit_purge_allowed() -> Iterator[None]:
+    """Let the retention job delete audit entries past their retention period."""
+    token = _purge_allowed.set(True)
+    try:
+        yield
+    finally:
+        _purge_allowed.reset(token)
+
+
+def _refuse_change(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
+    if instance.pk is not None and not kwargs.get("raw"):
+        raise PermissionDenied("Audit entries cannot be changed.")
+
+
+def _refuse_delete(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
+    if not _purge_allowed.get():
+        raise PermissionDenied("Audit entries cannot be deleted.")
+
+
+def register_audited_models() -> None:
+    """Register every domain model with django-auditlog, and guard the entries."""
+    from waypoint.core.models import BaseModel, Organisation, User
+
+    timestamps = ["created_at", "updated_at"]
+    auditlog.register(Organisation, exclude_fields=timestamps)
+    auditlog.register(User, exclude_fields=["password", "last_login", "date_joined"])
+    for model in apps.get_models():
+        if issubclass(model, BaseModel) and not auditlog.contains(model):
+            auditlog.register(model, exclude_fields=timestamps)
+    pre_save.connect(_refuse_change, sender=LogEntry, dispatch_uid="waypoint-audit-immutable")
+    pre_delete.connect(_refuse_delete, sender=LogEntry, dispatch_uid="waypoint-audit-no-delete")
+
+
+def record_event(
+    *,
+    verb: str,
+    obj: models.Model | None = None,
+    organisation: Any = None,
+    actor: Any = None,
+    data: dict[str, Any] | None = None,
+) -> Any:
+    """Record a business event (e.g. ``engagement.closed``) in the caller's transaction."""
+    from auditlog.context import auditlog_value
+
+    from waypoint.core.models import DomainEvent
+
+    if actor is None:
+        with contextlib.suppress(LookupError):
+            actor = auditlog_value.get().get("actor")
+    if organisation is None and obj is not None:
+        organisation = getattr(obj, "organisation", None)
+    return DomainEvent.objects.create(
+        organisation=organisation,
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_name=str(actor) if actor is not None else "",
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        data=data or {},
+        request_id=current_request_id() or "",
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from waypoint.core.models import Organisation, Team, User
+from waypoint.core.roles import Role
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name contains", field_name="name", lookup_expr="icontains")
+    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.none())
+
+    class Meta:
+        model = Team
+        fields = ["q", "organisation"]
+
+    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = Organisation.objects.restrict(user, "view")
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name, username or email", method="search")
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), method="in_organisation"
+    )
+    role = django_filters.ChoiceFilter(choices=Role.choices, method="with_role")
+
+    class Meta:
+        model = User
+        fields = ["q", "organisation", "role"]
+
+    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = Organisation.objects.restrict(user, "view")
+
+    def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        return queryset.filter(
+            Q(first_name__icontains=value) | Q(last_name__icontains=value)
+            | Q(username__icontains=value) | Q(email__icontains=value)
+        )
+
+    def in_organisation(self, queryset: QuerySet[User], name: str, value: Organisation):  # type: ignore[no-untyped-def]
+        return queryset.filter(role_assignments__organisation=value).distinct()
+
+    def with_role(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        return queryset.filter(role_assignments__role=value).distinct()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from waypoint.core.models import Organisation, Team, User
+from waypoint.core.roles import Role
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "registered_number", "time_zone"]
+
+
+class TeamForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+            if organisations.count() == 1:
+                self.fields["organisation"].initial = organisations.first()
+
+
+class RoleAssignForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    role = forms.ChoiceField(choices=Role.choices)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisations: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["team"].queryset = teams
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        team, organisation = data.get("team"), data.get("organisation")
+        if team and organisation and team.organisation_id != organisation.pk:
+            self.add_error("team", f"{team} is not a team of {organisation}.")
+        return data
+
+
+class RolePoliciesForm(forms.Form):
+    two_factor_roles = forms.MultipleChoiceField(
+        label="Roles that must use two-factor sign-in",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label="Search people", required=False)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        min_length=6, max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("Enter the six digits shown in your authenticator app.")
+        return code
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "job_title"]

@@ -1,0 +1,37 @@
+"""The id of the request (or command run) in progress, for audit entries and log lines.
+
+Kept free of model imports so that logging can use it before Django's apps are loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+_request_id: ContextVar[str | None] = ContextVar("waypoint_request_id", default=None)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+@contextlib.contextmanager
+def request_id_context(request_id: str) -> Iterator[str]:
+    token = _request_id.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _request_id.reset(token)
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True

@@ -1,0 +1,148 @@
+"""Writes for core: one function per business action (STYLE.md).
+
+Each runs in a transaction, checks the acting user's permission through the model's policy,
+validates with ``full_clean`` and saves; django-auditlog writes the change record in the same
+transaction. A ``ValidationError`` names the field at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from waypoint.core.audit import record_event
+from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team, User
+from waypoint.core.permissions import policy_for
+from waypoint.core.roles import Role, forget_roles
+
+
+def require_permission(user: Any, action: str, obj: Any) -> None:
+    """Raise PermissionDenied unless the policy of ``obj`` allows ``action`` to ``user``."""
+    if not policy_for(type(obj)).allows(user, action, obj):
+        raise PermissionDenied(f"You may not {action} this {type(obj)._meta.verbose_name}.")
+
+
+def require_add(user: Any, model: type, organisation: Organisation) -> None:
+    if not policy_for(model).can_add(user, organisation.pk):
+        raise PermissionDenied(
+            f"You may not add a {model._meta.verbose_name} to {organisation}."
+        )
+
+
+def _save(obj: Any) -> Any:
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# Organisations ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, acting_user: Any, **changes: Any
+) -> Organisation:
+    require_permission(acting_user, "change", organisation)
+    allowed = {"name", "short_name", "registered_number", "time_zone"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"organisation_update cannot change {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    return _save(organisation)
+
+
+# Teams -----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def team_create(
+    *, organisation: Organisation, name: str, description: str = "", acting_user: Any
+) -> Team:
+    require_add(acting_user, Team, organisation)
+    return _save(Team(organisation=organisation, name=name.strip(), description=description))
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str, description: str, acting_user: Any) -> Team:
+    require_permission(acting_user, "change", team)
+    team.name = name.strip()
+    team.description = description
+    return _save(team)
+
+
+@transaction.atomic
+def team_delete(*, team: Team, acting_user: Any) -> None:
+    """Delete a team. Its members keep their roles, no longer tied to the team."""
+    require_permission(acting_user, "delete", team)
+    record_event(verb="team.deleted", obj=team, actor=acting_user,
+                 data={"members": team.role_assignments.count()})
+    team.delete()
+
+
+# Roles -----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def role_assign(
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    team: Team | None = None,
+    acting_user: Any,
+) -> RoleAssignment:
+    require_add(acting_user, RoleAssignment, organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": f"{role!r} is not a Waypoint role."})
+    assignment = _save(RoleAssignment(user=user, organisation=organisation, role=role, team=team))
+    if user.home_organisation_id is None:
+        user.home_organisation = organisation
+        user.save(update_fields=["home_organisation"])
+    forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, acting_user: Any) -> None:
+    require_permission(acting_user, "delete", assignment)
+    if assignment.role == Role.ADMINISTRATOR and _last_administrator(assignment):
+        raise ValidationError(
+            "This is the organisation's last administrator; appoint another before removing it."
+        )
+    assignment.delete()
+    forget_roles(assignment.user)
+
+
+def _last_administrator(assignment: RoleAssignment) -> bool:
+    others = RoleAssignment.objects.filter(
+        organisation_id=assignment.organisation_id, role=Role.ADMINISTRATOR,
+        user__is_active=True,
+    ).exclude(pk=assignment.pk)
+    return not others.exists()
+
+
+# Security settings -----------------------------------------------------------------------------
+
+@transaction.atomic
+def role_policies_set(
+    *, organisation: Organisation, two_factor_roles: set[str], acting_user: Any
+) -> list[RolePolicy]:
+    """Set which roles must use two-factor sign-in in ``organisation``; one audit entry per change."""
+    require_add(acting_user, RolePolicy, organisation)
+    unknown = set(two_factor_roles) - set(Role.values)
+    if unknown:
+        raise ValidationError({"two_factor_roles": f"Unknown roles: {', '.join(sorted(unknown))}"})
+    existing = {p.role: p for p in RolePolicy.objects.filter(organisation=organisation)}
+    changed: list[RolePolicy] = []
+    for role in Role.values:
+        wanted = role in two_factor_roles
+        policy = existing.get(role)
+        if policy is None and not wanted:
+            continue
+        if policy is None:
+            policy = RolePolicy(organisation=organisation, role=role)
+        elif policy.require_two_factor == wanted:
+            continue
+        policy.require_two_factor = wanted
+        changed.append(_save(policy))
+    return changed

@@ -1,0 +1,58 @@
+"""What every Waypoint page view shares: policy checks, 404 for out of scope, service errors.
+
+- ``get_object_for(user, model, action, **lookup)``: a record the user may act on; 404 when
+  the user cannot see it (its existence is not revealed), 403 when they can see but not act.
+- ``PolicyViewMixin``: sign-in required, and 403 for a person whose roles give no access at all.
+- ``apply_validation_error(form, error)``: a service's ``ValidationError`` onto the form fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponseBase
+
+from waypoint.core.permissions import policy_for
+
+
+def get_object_for(user: Any, model: type[models.Model], action: str = "view", **lookup: Any) -> Any:
+    policy = policy_for(model)
+    base = model._default_manager.all()
+    try:
+        return policy.restrict(base, user, action).get(**lookup)
+    except (model.DoesNotExist, ValueError, ValidationError):  # type: ignore[attr-defined]
+        pass
+    if action != "view" and policy.restrict(base, user, "view").filter(**lookup).exists():
+        raise PermissionDenied(
+            f"You can see this {model._meta.verbose_name} but your role does not let you {action} it."
+        )
+    raise Http404(f"No {model._meta.verbose_name} found.")
+
+
+class PolicyViewMixin(LoginRequiredMixin):
+    """Requires sign-in and some access to ``policy_model`` for ``policy_action``."""
+
+    policy_model: type[models.Model]
+    policy_action = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not policy_for(self.policy_model).can_any(request.user, self.policy_action):
+            raise PermissionDenied("Your role does not give you access to this page.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,6 @@
+"""Settings for a developer's machine and `make demo`: SQLite under var/, console email."""
+
+from waypoint.settings.base import *  # noqa: F403
+from waypoint.settings.env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
