@@ -4,3 +4,8 @@ from waypoint.settings.base import *  # noqa: F403
 from waypoint.settings.env import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+
+# Static files straight from the apps and packages; collectstatic is for production only.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

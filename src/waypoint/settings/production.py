@@ -1,5 +1,7 @@
 """Production settings: refuse to start without a secret key and allowed hosts."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from waypoint.settings.base import *  # noqa: F403
@@ -15,6 +17,7 @@ if not ALLOWED_HOSTS:
         "ALLOWED_HOSTS must list the host names Waypoint is served under, separated by commas."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))  # noqa: F405
 
 WAYPOINT_SUPERUSER_TWO_FACTOR = env_bool("WAYPOINT_SUPERUSER_TWO_FACTOR", True)
 SESSION_COOKIE_SECURE = True

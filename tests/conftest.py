@@ -1,0 +1,61 @@
+"""The named people every test can call on (healthchecks' Alice, Bob and Charlie).
+
+``cast`` builds, in the test's database:
+- northshire: a commissioner; hub and pathways: two providers (hub's records are out of
+  pathways' scope and the other way round);
+- ada, administrator at hub; mary, service manager at hub; alice, adviser at hub (in hub's
+  start-up team); carl, contract manager at northshire; pat, provider staff at pathways;
+  oscar, an outsider with no role; root, a superuser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import OrganisationFactory, TeamFactory, UserFactory, person
+from waypoint.core.models import Organisation, Team, User
+from waypoint.core.roles import Role
+
+
+@dataclass
+class Cast:
+    northshire: Organisation
+    hub: Organisation
+    pathways: Organisation
+    startup_team: Team
+    ada: User
+    mary: User
+    alice: User
+    carl: User
+    pat: User
+    oscar: User
+    root: User
+
+    def client(self, user: User | None) -> Client:
+        """A test client signed in as ``user`` (anonymous when None)."""
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    northshire = OrganisationFactory(name="Northshire Combined Authority",
+                                     kind=Organisation.Kind.COMMISSIONER)
+    hub = OrganisationFactory(name="Enterprise Hub", kind=Organisation.Kind.PROVIDER)
+    pathways = OrganisationFactory(name="Pathways Employment", kind=Organisation.Kind.PROVIDER)
+    startup_team = TeamFactory(organisation=hub, name="Start-up")
+    return Cast(
+        northshire=northshire, hub=hub, pathways=pathways, startup_team=startup_team,
+        ada=person("ada", "Ada", role=Role.ADMINISTRATOR, organisation=hub),
+        mary=person("mary", "Mary", role=Role.SERVICE_MANAGER, organisation=hub),
+        alice=person("alice", "Alice", role=Role.ADVISER, organisation=hub, team=startup_team),
+        carl=person("carl", "Carl", role=Role.CONTRACT_MANAGER, organisation=northshire),
+        pat=person("pat", "Pat", role=Role.PROVIDER_STAFF, organisation=pathways),
+        oscar=person("oscar", "Oscar"),
+        root=UserFactory(username="root", first_name="Root", is_superuser=True, is_staff=True),
+    )

@@ -1,0 +1,197 @@
+"""Every core page: anonymous, wrong role, out of scope, allowed, audited when it changes data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TeamFactory
+from tests.permissions import audit_entries_for, check_access, request_as
+from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team
+from waypoint.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_roles_and_attention(cast):
+    response = check_access(cast, reverse("core:home"), allowed=cast.alice,
+                            wrong_role=None, out_of_scope=None)
+    body = response.content.decode()
+    assert "Adviser" in body and "Enterprise Hub" in body
+    assert "Protect your account with two-factor sign-in" in body
+
+
+def test_home_tells_a_person_without_roles_what_to_do(cast):
+    body = request_as(cast.oscar, reverse("core:home")).content.decode()
+    assert "You have no role in any organisation yet" in body
+
+
+def test_navigation_follows_roles(cast):
+    alice_page = request_as(cast.alice, reverse("core:home")).content.decode()
+    oscar_page = request_as(cast.oscar, reverse("core:home")).content.decode()
+    assert reverse("core:team-list") in alice_page
+    assert reverse("core:team-list") not in oscar_page
+
+
+def test_organisation_list_shows_only_own_organisations(cast):
+    response = check_access(cast, reverse("core:organisation-list"), allowed=cast.alice,
+                            wrong_role=cast.oscar, out_of_scope=None)
+    body = response.content.decode()
+    assert "Enterprise Hub" in body
+    assert "Pathways Employment" not in body
+
+
+def test_organisation_detail(cast):
+    url = reverse("core:organisation-detail", args=[cast.hub.pk])
+    response = check_access(cast, url, allowed=cast.alice, wrong_role=None,
+                            out_of_scope=cast.pat)
+    assert "Start-up" in response.content.decode()
+
+
+def test_organisation_edit_is_for_administrators_and_audited(cast):
+    url = reverse("core:organisation-edit", args=[cast.hub.pk])
+    data = {"name": "Enterprise Hub CIC", "short_name": "Hub", "registered_number": "",
+            "time_zone": "Europe/London"}
+    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.alice,
+                 out_of_scope=cast.pat, expect=302, audited=[(Organisation, "update")])
+    cast.hub.refresh_from_db()
+    assert cast.hub.name == "Enterprise Hub CIC"
+
+
+def test_organisation_edit_names_the_bad_field(cast):
+    url = reverse("core:organisation-edit", args=[cast.hub.pk])
+    data = {"name": "Enterprise Hub", "time_zone": "Mars/Olympus"}
+    response = request_as(cast.ada, url, method="post", data=data)
+    assert response.status_code == 200
+    assert "Time zone" in response.content.decode()
+    assert "Mars/Olympus" in response.content.decode()
+    cast.hub.refresh_from_db()
+    assert cast.hub.time_zone == "Europe/London"
+
+
+def test_team_list_and_search(cast):
+    TeamFactory(organisation=cast.pathways, name="Hidden team")
+    url = reverse("core:team-list") + "?q=start"
+    response = check_access(cast, url, allowed=cast.alice, wrong_role=cast.oscar,
+                            out_of_scope=None)
+    body = response.content.decode()
+    assert "Start-up" in body and "Hidden team" not in body
+
+
+def test_team_create_is_audited(cast):
+    data = {"organisation": cast.hub.pk, "name": "Growth", "description": "Scale-ups"}
+    check_access(cast, reverse("core:team-create"), method="post", data=data,
+                 allowed=cast.mary, wrong_role=cast.alice, out_of_scope=None, expect=302,
+                 audited=[(Team, "create")])
+    assert Team.objects.filter(organisation=cast.hub, name="Growth").exists()
+
+
+def test_team_create_refuses_another_organisation(cast):
+    data = {"organisation": cast.pathways.pk, "name": "Sneaky"}
+    response = request_as(cast.mary, reverse("core:team-create"), method="post", data=data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Team.objects.filter(name="Sneaky").exists()
+
+
+def test_team_duplicate_name_is_explained(cast):
+    data = {"organisation": cast.hub.pk, "name": "START-UP"}
+    response = request_as(cast.mary, reverse("core:team-create"), method="post", data=data)
+    assert "already has a team with that name" in response.content.decode()
+    assert Team.objects.filter(organisation=cast.hub).count() == 1
+
+
+def test_team_edit(cast):
+    url = reverse("core:team-edit", args=[cast.startup_team.pk])
+    check_access(cast, url, method="post", data={"name": "Start-ups", "description": ""},
+                 allowed=cast.mary, wrong_role=cast.alice, out_of_scope=cast.pat, expect=302,
+                 audited=[(Team, "update")])
+
+
+def test_team_delete_asks_first_then_deletes(cast):
+    team = TeamFactory(organisation=cast.hub, name="Old team")
+    url = reverse("core:team-delete", args=[team.pk])
+    confirm = request_as(cast.mary, url)
+    assert "Delete team Old team?" in confirm.content.decode()
+    assert Team.objects.filter(pk=team.pk).exists()
+    check_access(cast, url, method="post", allowed=cast.mary, wrong_role=cast.alice,
+                 out_of_scope=cast.pat, expect=302, audited=[(Team, "delete")])
+    assert not Team.objects.filter(pk=team.pk).exists()
+
+
+def test_person_list_is_scoped(cast):
+    response = check_access(cast, reverse("core:person-list"), allowed=cast.alice,
+                            wrong_role=None, out_of_scope=None)
+    body = response.content.decode()
+    assert "Mary" in body and "Pat" not in body
+
+
+def test_person_detail(cast):
+    url = reverse("core:person-detail", args=[cast.alice.pk])
+    response = check_access(cast, url, allowed=cast.mary, wrong_role=None, out_of_scope=cast.pat)
+    assert "Adviser" in response.content.decode()
+
+
+def test_role_assign_is_for_administrators(cast):
+    url = reverse("core:role-assign", args=[cast.alice.pk])
+    data = {"organisation": cast.hub.pk, "role": Role.MENTOR, "team": ""}
+    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.mary,
+                 out_of_scope=cast.pat, expect=302, audited=[(RoleAssignment, "create")])
+    assert RoleAssignment.objects.filter(user=cast.alice, role=Role.MENTOR).exists()
+
+
+def test_role_assign_twice_is_explained(cast):
+    url = reverse("core:role-assign", args=[cast.alice.pk])
+    data = {"organisation": cast.hub.pk, "role": Role.ADVISER}
+    response = request_as(cast.ada, url, method="post", data=data)
+    assert response.status_code == 400
+    assert "already holds that role" in response.content.decode()
+
+
+def test_role_revoke(cast):
+    assignment = RoleAssignment.objects.get(user=cast.alice)
+    url = reverse("core:role-revoke", args=[assignment.pk])
+    check_access(cast, url, method="post", allowed=cast.ada, wrong_role=cast.mary,
+                 out_of_scope=cast.pat, expect=302, audited=[(RoleAssignment, "delete")])
+
+
+def test_last_administrator_cannot_be_removed(cast):
+    assignment = RoleAssignment.objects.get(user=cast.ada)
+    url = reverse("core:role-revoke", args=[assignment.pk])
+    response = request_as(cast.ada, url, method="post")
+    assert response.status_code == 400
+    assert "last administrator" in response.content.decode()
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_security_settings(cast):
+    url = reverse("core:organisation-security", args=[cast.hub.pk])
+    data = {"two_factor_roles": [Role.ADMINISTRATOR, Role.SERVICE_MANAGER]}
+    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.mary,
+                 out_of_scope=cast.pat, expect=302,
+                 audited=[(RolePolicy, "create"), (RolePolicy, "create")])
+    required = set(RolePolicy.objects.filter(organisation=cast.hub, require_two_factor=True)
+                   .values_list("role", flat=True))
+    assert required == {Role.ADMINISTRATOR, Role.SERVICE_MANAGER}
+
+
+def test_audit_history_shows_changes(cast):
+    request_as(cast.mary, reverse("core:team-edit", args=[cast.startup_team.pk]), method="post",
+               data={"name": "Launch", "description": ""})
+    url = reverse("core:audit-history", args=["core", "team", cast.startup_team.pk])
+    response = check_access(cast, url, allowed=cast.mary, wrong_role=cast.alice,
+                            out_of_scope=cast.pat)
+    body = response.content.decode()
+    assert "Start-up" in body and "Launch" in body and "Mary" in body
+    assert audit_entries_for(cast.startup_team).filter(actor=cast.mary).count() == 1
+
+
+def test_audit_history_of_unknown_kind_is_404(cast):
+    url = reverse("core:audit-history", args=["core", "nothing", 1])
+    assert request_as(cast.root, url).status_code == 404
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
