@@ -44,13 +44,17 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    northshire = OrganisationFactory(name="Northshire Combined Authority",
-                                     kind=Organisation.Kind.COMMISSIONER)
+    northshire = OrganisationFactory(
+        name="Northshire Combined Authority", kind=Organisation.Kind.COMMISSIONER
+    )
     hub = OrganisationFactory(name="Enterprise Hub", kind=Organisation.Kind.PROVIDER)
     pathways = OrganisationFactory(name="Pathways Employment", kind=Organisation.Kind.PROVIDER)
     startup_team = TeamFactory(organisation=hub, name="Start-up")
     return Cast(
-        northshire=northshire, hub=hub, pathways=pathways, startup_team=startup_team,
+        northshire=northshire,
+        hub=hub,
+        pathways=pathways,
+        startup_team=startup_team,
         ada=person("ada", "Ada", role=Role.ADMINISTRATOR, organisation=hub),
         mary=person("mary", "Mary", role=Role.SERVICE_MANAGER, organisation=hub),
         alice=person("alice", "Alice", role=Role.ADVISER, organisation=hub, team=startup_team),

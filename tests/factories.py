@@ -54,12 +54,23 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     role = Role.ADVISER
 
 
-def person(username: str, first_name: str, *, role: str | None = None,
-           organisation: Organisation | None = None, team: Team | None = None,
-           **fields: object) -> User:
+def person(
+    username: str,
+    first_name: str,
+    *,
+    role: str | None = None,
+    organisation: Organisation | None = None,
+    team: Team | None = None,
+    **fields: object,
+) -> User:
     """A person with one role (or none), their home organisation set."""
-    user = UserFactory(username=username, first_name=first_name, last_name="Tester",
-                       home_organisation=organisation, **fields)
+    user = UserFactory(
+        username=username,
+        first_name=first_name,
+        last_name="Tester",
+        home_organisation=organisation,
+        **fields,
+    )
     if role is not None and organisation is not None:
         RoleAssignmentFactory(user=user, organisation=organisation, role=role, team=team)
     return user

@@ -43,8 +43,9 @@ def _client(user: User | None, api: bool) -> Client:
     return client
 
 
-def request_as(user: User | None, url: str, *, method: str = "get", data: Any = None,
-               api: bool = False) -> HttpResponse:
+def request_as(
+    user: User | None, url: str, *, method: str = "get", data: Any = None, api: bool = False
+) -> HttpResponse:
     client = _client(user, api)
     call = getattr(client, method.lower())
     if api and method.lower() in {"post", "put", "patch"}:

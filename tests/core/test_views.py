@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_lists_roles_and_attention(cast):
-    response = check_access(cast, reverse("core:home"), allowed=cast.alice,
-                            wrong_role=None, out_of_scope=None)
+    response = check_access(
+        cast, reverse("core:home"), allowed=cast.alice, wrong_role=None, out_of_scope=None
+    )
     body = response.content.decode()
     assert "Adviser" in body and "Enterprise Hub" in body
     assert "Protect your account with two-factor sign-in" in body
@@ -34,8 +35,13 @@ def test_navigation_follows_roles(cast):
 
 
 def test_organisation_list_shows_only_own_organisations(cast):
-    response = check_access(cast, reverse("core:organisation-list"), allowed=cast.alice,
-                            wrong_role=cast.oscar, out_of_scope=None)
+    response = check_access(
+        cast,
+        reverse("core:organisation-list"),
+        allowed=cast.alice,
+        wrong_role=cast.oscar,
+        out_of_scope=None,
+    )
     body = response.content.decode()
     assert "Enterprise Hub" in body
     assert "Pathways Employment" not in body
@@ -43,17 +49,29 @@ def test_organisation_list_shows_only_own_organisations(cast):
 
 def test_organisation_detail(cast):
     url = reverse("core:organisation-detail", args=[cast.hub.pk])
-    response = check_access(cast, url, allowed=cast.alice, wrong_role=None,
-                            out_of_scope=cast.pat)
+    response = check_access(cast, url, allowed=cast.alice, wrong_role=None, out_of_scope=cast.pat)
     assert "Start-up" in response.content.decode()
 
 
 def test_organisation_edit_is_for_administrators_and_audited(cast):
     url = reverse("core:organisation-edit", args=[cast.hub.pk])
-    data = {"name": "Enterprise Hub CIC", "short_name": "Hub", "registered_number": "",
-            "time_zone": "Europe/London"}
-    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.alice,
-                 out_of_scope=cast.pat, expect=302, audited=[(Organisation, "update")])
+    data = {
+        "name": "Enterprise Hub CIC",
+        "short_name": "Hub",
+        "registered_number": "",
+        "time_zone": "Europe/London",
+    }
+    check_access(
+        cast,
+        url,
+        method="post",
+        data=data,
+        allowed=cast.ada,
+        wrong_role=cast.alice,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(Organisation, "update")],
+    )
     cast.hub.refresh_from_db()
     assert cast.hub.name == "Enterprise Hub CIC"
 
@@ -72,17 +90,24 @@ def test_organisation_edit_names_the_bad_field(cast):
 def test_team_list_and_search(cast):
     TeamFactory(organisation=cast.pathways, name="Hidden team")
     url = reverse("core:team-list") + "?q=start"
-    response = check_access(cast, url, allowed=cast.alice, wrong_role=cast.oscar,
-                            out_of_scope=None)
+    response = check_access(cast, url, allowed=cast.alice, wrong_role=cast.oscar, out_of_scope=None)
     body = response.content.decode()
     assert "Start-up" in body and "Hidden team" not in body
 
 
 def test_team_create_is_audited(cast):
     data = {"organisation": cast.hub.pk, "name": "Growth", "description": "Scale-ups"}
-    check_access(cast, reverse("core:team-create"), method="post", data=data,
-                 allowed=cast.mary, wrong_role=cast.alice, out_of_scope=None, expect=302,
-                 audited=[(Team, "create")])
+    check_access(
+        cast,
+        reverse("core:team-create"),
+        method="post",
+        data=data,
+        allowed=cast.mary,
+        wrong_role=cast.alice,
+        out_of_scope=None,
+        expect=302,
+        audited=[(Team, "create")],
+    )
     assert Team.objects.filter(organisation=cast.hub, name="Growth").exists()
 
 
@@ -103,9 +128,17 @@ def test_team_duplicate_name_is_explained(cast):
 
 def test_team_edit(cast):
     url = reverse("core:team-edit", args=[cast.startup_team.pk])
-    check_access(cast, url, method="post", data={"name": "Start-ups", "description": ""},
-                 allowed=cast.mary, wrong_role=cast.alice, out_of_scope=cast.pat, expect=302,
-                 audited=[(Team, "update")])
+    check_access(
+        cast,
+        url,
+        method="post",
+        data={"name": "Start-ups", "description": ""},
+        allowed=cast.mary,
+        wrong_role=cast.alice,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(Team, "update")],
+    )
 
 
 def test_team_delete_asks_first_then_deletes(cast):
@@ -114,14 +147,23 @@ def test_team_delete_asks_first_then_deletes(cast):
     confirm = request_as(cast.mary, url)
     assert "Delete team Old team?" in confirm.content.decode()
     assert Team.objects.filter(pk=team.pk).exists()
-    check_access(cast, url, method="post", allowed=cast.mary, wrong_role=cast.alice,
-                 out_of_scope=cast.pat, expect=302, audited=[(Team, "delete")])
+    check_access(
+        cast,
+        url,
+        method="post",
+        allowed=cast.mary,
+        wrong_role=cast.alice,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(Team, "delete")],
+    )
     assert not Team.objects.filter(pk=team.pk).exists()
 
 
 def test_person_list_is_scoped(cast):
-    response = check_access(cast, reverse("core:person-list"), allowed=cast.alice,
-                            wrong_role=None, out_of_scope=None)
+    response = check_access(
+        cast, reverse("core:person-list"), allowed=cast.alice, wrong_role=None, out_of_scope=None
+    )
     body = response.content.decode()
     assert "Mary" in body and "Pat" not in body
 
@@ -135,8 +177,17 @@ def test_person_detail(cast):
 def test_role_assign_is_for_administrators(cast):
     url = reverse("core:role-assign", args=[cast.alice.pk])
     data = {"organisation": cast.hub.pk, "role": Role.MENTOR, "team": ""}
-    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.mary,
-                 out_of_scope=cast.pat, expect=302, audited=[(RoleAssignment, "create")])
+    check_access(
+        cast,
+        url,
+        method="post",
+        data=data,
+        allowed=cast.ada,
+        wrong_role=cast.mary,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(RoleAssignment, "create")],
+    )
     assert RoleAssignment.objects.filter(user=cast.alice, role=Role.MENTOR).exists()
 
 
@@ -151,8 +202,16 @@ def test_role_assign_twice_is_explained(cast):
 def test_role_revoke(cast):
     assignment = RoleAssignment.objects.get(user=cast.alice)
     url = reverse("core:role-revoke", args=[assignment.pk])
-    check_access(cast, url, method="post", allowed=cast.ada, wrong_role=cast.mary,
-                 out_of_scope=cast.pat, expect=302, audited=[(RoleAssignment, "delete")])
+    check_access(
+        cast,
+        url,
+        method="post",
+        allowed=cast.ada,
+        wrong_role=cast.mary,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(RoleAssignment, "delete")],
+    )
 
 
 def test_last_administrator_cannot_be_removed(cast):
@@ -167,20 +226,36 @@ def test_last_administrator_cannot_be_removed(cast):
 def test_security_settings(cast):
     url = reverse("core:organisation-security", args=[cast.hub.pk])
     data = {"two_factor_roles": [Role.ADMINISTRATOR, Role.SERVICE_MANAGER]}
-    check_access(cast, url, method="post", data=data, allowed=cast.ada, wrong_role=cast.mary,
-                 out_of_scope=cast.pat, expect=302,
-                 audited=[(RolePolicy, "create"), (RolePolicy, "create")])
-    required = set(RolePolicy.objects.filter(organisation=cast.hub, require_two_factor=True)
-                   .values_list("role", flat=True))
+    check_access(
+        cast,
+        url,
+        method="post",
+        data=data,
+        allowed=cast.ada,
+        wrong_role=cast.mary,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(RolePolicy, "create"), (RolePolicy, "create")],
+    )
+    required = set(
+        RolePolicy.objects.filter(organisation=cast.hub, require_two_factor=True).values_list(
+            "role", flat=True
+        )
+    )
     assert required == {Role.ADMINISTRATOR, Role.SERVICE_MANAGER}
 
 
 def test_audit_history_shows_changes(cast):
-    request_as(cast.mary, reverse("core:team-edit", args=[cast.startup_team.pk]), method="post",
-               data={"name": "Launch", "description": ""})
+    request_as(
+        cast.mary,
+        reverse("core:team-edit", args=[cast.startup_team.pk]),
+        method="post",
+        data={"name": "Launch", "description": ""},
+    )
     url = reverse("core:audit-history", args=["core", "team", cast.startup_team.pk])
-    response = check_access(cast, url, allowed=cast.mary, wrong_role=cast.alice,
-                            out_of_scope=cast.pat)
+    response = check_access(
+        cast, url, allowed=cast.mary, wrong_role=cast.alice, out_of_scope=cast.pat
+    )
     body = response.content.decode()
     assert "Start-up" in body and "Launch" in body and "Mary" in body
     assert audit_entries_for(cast.startup_team).filter(actor=cast.mary).count() == 1

@@ -10,12 +10,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from waypoint.api.permissions import PolicyAccess, TwoFactorVerified
 from waypoint.api.serializers import (
     OrganisationSerializer,
     TeamSerializer,
@@ -31,12 +32,13 @@ from waypoint.core.viewkit import get_object_for
 _ACTION_FOR_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
-class PolicyObjectMixin:
-    """Objects out of the caller's view answer 404; visible but not changeable answer 403."""
+class PolicyViewSetMixin:
+    """The pages' rules: 403 for a role with no access to the model, objects out of the caller's
+    view answer 404, and visible but not changeable ones 403."""
 
     model: type[Any]
-    request: Request
-    kwargs: dict[str, Any]
+    permission_classes = [IsAuthenticated, TwoFactorVerified, PolicyAccess]
+    open_actions: tuple[str, ...] = ()
 
     def get_object(self) -> Any:
         action_name = _ACTION_FOR_METHOD.get(self.request.method or "GET", "view")
@@ -86,7 +88,7 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-class OrganisationViewSet(PolicyObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class OrganisationViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Organisations the caller holds a role in; their administrators may update them."""
 
@@ -106,7 +108,7 @@ class OrganisationViewSet(PolicyObjectMixin, mixins.ListModelMixin, mixins.Retri
         )
 
 
-class TeamViewSet(PolicyObjectMixin, viewsets.ModelViewSet):
+class TeamViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
     model = Team
     serializer_class = TeamSerializer
     search_fields = ["name"]
@@ -136,7 +138,7 @@ class TeamViewSet(PolicyObjectMixin, viewsets.ModelViewSet):
         services.team_delete(team=instance, acting_user=self.request.user)
 
 
-class UserViewSet(PolicyObjectMixin, viewsets.ReadOnlyModelViewSet):
+class UserViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """People the caller can see: colleagues in their organisations, and themselves."""
 
     model = User

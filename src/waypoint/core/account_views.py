@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
+from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waypoint.core.audit import record_event
 from waypoint.core.forms import TwoFactorCodeForm
+from waypoint.core.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -45,8 +46,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/message.html"
-    extra_context = {"title": "Password changed",
-                     "message": "Your password has been changed."}
+    extra_context = {"title": "Password changed", "message": "Your password has been changed."}
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -61,7 +61,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     extra_context = {
         "title": "Check your email",
         "message": "If an account uses that address, we have sent it a link to choose a new "
-                   "password. The link works once and expires in three days.",
+        "password. The link works once and expires in three days.",
     }
 
 
@@ -72,8 +72,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/message.html"
-    extra_context = {"title": "Password set",
-                     "message": "Your new password is set. You can sign in with it now."}
+    extra_context = {
+        "title": "Password set",
+        "message": "Your new password is set. You can sign in with it now.",
+    }
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -103,16 +105,22 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             )
         return device
 
-    def _render(self, request: HttpRequest, device: TOTPDevice, form: TwoFactorCodeForm,
-                status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, device: TOTPDevice, form: TwoFactorCodeForm, status: int = 200
+    ) -> HttpResponse:
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-        return render(request, self.template_name, {
-            "form": form,
-            "qr_code": _qr_svg(device.config_url),
-            "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-            "next": _next_url(request),
-            "already": user_has_device(request.user, confirmed=True),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "qr_code": _qr_svg(device.config_url),
+                "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+                "next": _next_url(request),
+                "already": user_has_device(request.user, confirmed=True),
+            },
+            status=status,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, self._device(request), TwoFactorCodeForm())
@@ -125,13 +133,20 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
                 with transaction.atomic():
                     device.confirmed = True
                     device.save()
-                    record_event(verb="account.two_factor_added", obj=request.user,
-                                 actor=request.user, organisation=request.user.home_organisation)
+                    user = cast(User, request.user)
+                    record_event(
+                        verb="account.two_factor_added",
+                        obj=user,
+                        actor=user,
+                        organisation=user.home_organisation,
+                    )
                 otp_login(request, device)
                 messages.success(request, "Two-factor sign-in is on for your account.")
                 return redirect(_next_url(request))
-            form.add_error("code", "That code did not match. Check the time on your phone "
-                                   "and enter the newest code.")
+            form.add_error(
+                "code",
+                "That code did not match. Check the time on your phone and enter the newest code.",
+            )
         return self._render(request, device, form, status=400)
 
 
@@ -139,8 +154,9 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
     template_name = "accounts/two_factor_verify.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name,
-                      {"form": TwoFactorCodeForm(), "next": _next_url(request)})
+        return render(
+            request, self.template_name, {"form": TwoFactorCodeForm(), "next": _next_url(request)}
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TwoFactorCodeForm(request.POST)
@@ -149,7 +165,9 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
             if device is not None:
                 otp_login(request, device)
                 return redirect(_next_url(request))
-            form.add_error("code", "That code did not match. Enter the newest code "
-                                   "from your authenticator app.")
+            form.add_error(
+                "code",
+                "That code did not match. Enter the newest code from your authenticator app.",
+            )
         context: dict[str, Any] = {"form": form, "next": _next_url(request)}
         return render(request, self.template_name, context, status=400)

@@ -32,10 +32,19 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
-    list_display = ["username", "first_name", "last_name", "email", "home_organisation",
-                    "is_active", "is_superuser"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Waypoint", {"fields": ["job_title",
-                                                                      "home_organisation"]}))
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "home_organisation",
+        "is_active",
+        "is_superuser",
+    ]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Waypoint", {"fields": ["job_title", "home_organisation"]}),
+    )
 
 
 @admin.register(Organisation)
@@ -67,7 +76,14 @@ if admin.site.is_registered(LogEntry):
 
 @admin.register(LogEntry)
 class LogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["timestamp", "action", "content_type", "object_repr", "actor", "cid",
-                    "remote_addr"]
+    list_display = [
+        "timestamp",
+        "action",
+        "content_type",
+        "object_repr",
+        "actor",
+        "cid",
+        "remote_addr",
+    ]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "actor__username", "cid"]

@@ -20,10 +20,28 @@ def _register_navigation() -> None:
     from waypoint.core.selectors import core_attention
 
     add_nav_item(NavItem("Home", "core:home", lambda user: True, order=0))
-    add_nav_item(NavItem("Organisations", "core:organisation-list",
-                         lambda user: policy_for(Organisation).can_any(user, "view"), order=900))
-    add_nav_item(NavItem("Teams", "core:team-list",
-                         lambda user: policy_for(Team).can_any(user, "view"), order=910))
-    add_nav_item(NavItem("People", "core:person-list",
-                         lambda user: policy_for(User).can_any(user, "view"), order=920))
+    add_nav_item(
+        NavItem(
+            "Organisations",
+            "core:organisation-list",
+            lambda user: policy_for(Organisation).can_any(user, "view"),
+            order=900,
+        )
+    )
+    add_nav_item(
+        NavItem(
+            "Teams",
+            "core:team-list",
+            lambda user: policy_for(Team).can_any(user, "view"),
+            order=910,
+        )
+    )
+    add_nav_item(
+        NavItem(
+            "People",
+            "core:person-list",
+            lambda user: policy_for(User).can_any(user, "view"),
+            order=920,
+        )
+    )
     add_attention_source(core_attention)

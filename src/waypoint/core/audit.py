@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from auditlog.context import set_actor
+from auditlog.context import disable_auditlog, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -42,11 +42,20 @@ def system_user() -> Any:
     """Waypoint's own account: the actor of scheduled jobs and operator commands."""
     from waypoint.core.models import User
 
-    user, _ = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"first_name": "Waypoint", "last_name": "system", "is_active": False,
-                  "is_system": True},
-    )
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        # The account is Waypoint's own bootstrap, not a domain change, and would otherwise be
+        # the one entry in the log without an actor.
+        with disable_auditlog():
+            user, _ = User.objects.get_or_create(
+                username=SYSTEM_USERNAME,
+                defaults={
+                    "first_name": "Waypoint",
+                    "last_name": "system",
+                    "is_active": False,
+                    "is_system": True,
+                },
+            )
     return user
 
 
@@ -57,8 +66,9 @@ def acting_as(user: Any | None = None, *, remote_addr: str | None = None) -> Ite
     Used by management commands and tasks; the web request sets the actor itself.
     """
     actor = user if user is not None else system_user()
-    with request_id_context(current_request_id() or new_request_id()), set_actor(
-        actor, remote_addr=remote_addr
+    with (
+        request_id_context(current_request_id() or new_request_id()),
+        set_actor(actor, remote_addr=remote_addr),
     ):
         yield actor
 

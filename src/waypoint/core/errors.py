@@ -7,8 +7,10 @@ from django.shortcuts import render
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else (
-        "Your role does not give you access to this page."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else ("Your role does not give you access to this page.")
     )
     return render(request, "403.html", {"message": message}, status=403)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 
@@ -15,7 +17,7 @@ class TeamFilterSet(django_filters.FilterSet):
         model = Team
         fields = ["q", "organisation"]
 
-    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["organisation"].queryset = Organisation.objects.restrict(user, "view")
 
@@ -31,17 +33,21 @@ class PersonFilterSet(django_filters.FilterSet):
         model = User
         fields = ["q", "organisation", "role"]
 
-    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["organisation"].queryset = Organisation.objects.restrict(user, "view")
 
     def search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value)
-            | Q(username__icontains=value) | Q(email__icontains=value)
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(username__icontains=value)
+            | Q(email__icontains=value)
         )
 
-    def in_organisation(self, queryset: QuerySet[User], name: str, value: Organisation):  # type: ignore[no-untyped-def]
+    def in_organisation(
+        self, queryset: QuerySet[User], name: str, value: Organisation
+    ) -> QuerySet[User]:
         return queryset.filter(role_assignments__organisation=value).distinct()
 
     def with_role(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:

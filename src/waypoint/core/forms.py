@@ -8,6 +8,12 @@ from waypoint.core.models import Organisation, Team, User
 from waypoint.core.roles import Role
 
 
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
@@ -24,7 +30,7 @@ class TeamForm(forms.Form):
         if organisations is None:
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = organisations
+            _choices(self, "organisation").queryset = organisations
             if organisations.count() == 1:
                 self.fields["organisation"].initial = organisations.first()
 
@@ -36,8 +42,8 @@ class RoleAssignForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        self.fields["team"].queryset = teams
+        _choices(self, "organisation").queryset = organisations
+        _choices(self, "team").queryset = teams
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,7 +69,8 @@ class PersonSearchForm(forms.Form):
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
         label="Six-digit code from your authenticator app",
-        min_length=6, max_length=6,
+        min_length=6,
+        max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 

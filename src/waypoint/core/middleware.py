@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from waypoint.core.request_context import new_request_id, request_id_context
 from waypoint.core.security import two_factor_required
@@ -52,14 +53,19 @@ class TwoFactorMiddleware:
             organisation = getattr(user, "home_organisation", None)
             if organisation is not None:
                 timezone.activate(zoneinfo.ZoneInfo(organisation.time_zone))
-            if not request.path.startswith(self.EXEMPT_PREFIXES) and two_factor_required(user):
-                if not user.is_verified():  # type: ignore[union-attr]
-                    target = (
-                        "accounts:two-factor-verify"
-                        if _has_confirmed_device(user)
-                        else "accounts:two-factor-setup"
-                    )
-                    return HttpResponseRedirect(f"{reverse(target)}?next={request.path}")
+            if (
+                not request.path.startswith(self.EXEMPT_PREFIXES)
+                and two_factor_required(user)
+                and not getattr(user, "is_verified", lambda: False)()
+            ):
+                target = (
+                    "accounts:two-factor-verify"
+                    if _has_confirmed_device(user)
+                    else "accounts:two-factor-setup"
+                )
+                return HttpResponseRedirect(
+                    f"{reverse(target)}?{urlencode({'next': request.path})}"
+                )
         try:
             return self.get_response(request)
         finally:

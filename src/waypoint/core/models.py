@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -41,9 +42,7 @@ class Organisation(TimeStampedModel):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    registered_number = models.CharField(
-        "company or charity number", max_length=20, blank=True
-    )
+    registered_number = models.CharField("company or charity number", max_length=20, blank=True)
     time_zone = models.CharField(
         max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
@@ -91,7 +90,9 @@ class Team(BaseModel):
         ordering = ["organisation__name", "name"]
         constraints = [
             models.UniqueConstraint(
-                "organisation", Lower("name"), name="core_team_unique_name_per_organisation",
+                "organisation",
+                Lower("name"),
+                name="core_team_unique_name_per_organisation",
                 violation_error_message="This organisation already has a team with that name.",
             ),
         ]
@@ -101,6 +102,17 @@ class Team(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("core:team-detail", args=[self.pk])
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # Django reports an expression constraint (the case-insensitive name) against no
+        # field; it is the name that is at fault, so forms and the API show it there.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            if NON_FIELD_ERRORS in errors:
+                errors.setdefault("name", []).extend(errors.pop(NON_FIELD_ERRORS))
+            raise ValidationError(errors) from None
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
@@ -113,21 +125,28 @@ class User(AbstractUser):
     email = models.EmailField("email address", blank=True)
     job_title = models.CharField(max_length=120, blank=True)
     home_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The organisation the person works for; sets the time zone pages are shown in.",
     )
     is_system = models.BooleanField(
-        default=False, editable=False,
+        default=False,
+        editable=False,
         help_text="Waypoint's own account, the actor for scheduled jobs and commands.",
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="core_user_unique_email",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="core_user_unique_email",
                 violation_error_message="Another person already uses this email address.",
             ),
         ]
@@ -154,7 +173,8 @@ class RoleAssignment(BaseModel):
         ordering = ["organisation__name", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organisation", "role"], name="core_role_once_per_organisation",
+                fields=["user", "organisation", "role"],
+                name="core_role_once_per_organisation",
                 violation_error_message="This person already holds that role in the organisation.",
             ),
         ]
@@ -163,7 +183,12 @@ class RoleAssignment(BaseModel):
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
 
     def clean(self) -> None:
-        if self.team_id and self.organisation_id and self.team.organisation_id != self.organisation_id:
+        team = self.team if self.team_id else None
+        if (
+            team is not None
+            and self.organisation_id
+            and team.organisation_id != self.organisation_id
+        ):
             raise ValidationError({"team": "The team must belong to the same organisation."})
 
 
@@ -172,7 +197,8 @@ class RolePolicy(BaseModel):
 
     role = models.CharField(max_length=30, choices=Role.choices)
     require_two_factor = models.BooleanField(
-        "require two-factor authentication", default=False,
+        "require two-factor authentication",
+        default=False,
         help_text="People holding this role must confirm each sign-in with an authenticator code.",
     )
 

@@ -11,7 +11,7 @@ and ``user.has_perm`` ask the same policy. Views never test roles themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import rules
@@ -113,7 +113,7 @@ class OrganisationScopedPolicy(Policy):
         return organisations_with_role(user, self.roles_for("add"))
 
 
-def register(model: type[models.Model]):  # type: ignore[no-untyped-def]
+def register(model: type[models.Model]) -> Callable[[type[Policy]], type[Policy]]:
     """Class decorator: make ``policy_class`` the policy of ``model`` and tell django-rules."""
 
     def decorator(policy_class: type[Policy]) -> type[Policy]:
@@ -134,7 +134,7 @@ def _register_rules(model: type[models.Model], policy: Policy) -> None:
         rules.add_perm(name, rules.predicate(_checker(policy, action), name=name))
 
 
-def _checker(policy: Policy, action: str):  # type: ignore[no-untyped-def]
+def _checker(policy: Policy, action: str) -> Callable[..., bool]:
     def check(user: Any, obj: Any = None) -> bool:
         return policy.allows(user, action, obj)
 

@@ -60,11 +60,7 @@ def forget_roles(user: Any) -> None:
 def organisations_with_role(user: Any, roles: Iterable[str] | None = None) -> set[int]:
     """Ids of the organisations where the user holds any of ``roles`` (any role when None)."""
     wanted = None if roles is None else frozenset(roles)
-    return {
-        org
-        for org, held in role_map(user).items()
-        if wanted is None or held & wanted
-    }
+    return {org for org, held in role_map(user).items() if wanted is None or held & wanted}
 
 
 def has_role(user: Any, organisation_id: int | None, roles: Iterable[str] | None = None) -> bool:

@@ -17,11 +17,17 @@ from waypoint.core.roles import Role
 def organisations_for(*, user: Any, action: str = "view") -> QuerySet[Organisation]:
     teams = (
         Team.objects.filter(organisation=OuterRef("pk"))
-        .order_by().values("organisation").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     people = (
         RoleAssignment.objects.filter(organisation=OuterRef("pk"))
-        .order_by().values("organisation").annotate(n=Count("user", distinct=True)).values("n")
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("user", distinct=True))
+        .values("n")
     )
     return Organisation.objects.restrict(user, action).annotate(
         team_count=Coalesce(Subquery(teams), 0),
@@ -45,8 +51,10 @@ def people_for(*, user: Any, search: str = "") -> QuerySet[User]:
     people = User.objects.restrict(user, "view").filter(is_system=False)
     if search:
         people = people.filter(
-            Q(first_name__icontains=search) | Q(last_name__icontains=search)
-            | Q(username__icontains=search) | Q(email__icontains=search)
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(username__icontains=search)
+            | Q(email__icontains=search)
         )
     return people.select_related("home_organisation")
 
@@ -93,16 +101,20 @@ def core_attention(user: Any) -> list[AttentionItem]:
 
     items: list[AttentionItem] = []
     if not role_map(user) and not user.is_superuser:
-        items.append(AttentionItem(
-            title="You have no role in any organisation yet",
-            detail="Ask your organisation's administrator to give you a role; until then "
-                   "there is nothing for you to work on.",
-            level="warning",
-        ))
+        items.append(
+            AttentionItem(
+                title="You have no role in any organisation yet",
+                detail="Ask your organisation's administrator to give you a role; until then "
+                "there is nothing for you to work on.",
+                level="warning",
+            )
+        )
     if not two_factor_required(user) and not user_has_device(user, confirmed=True):
-        items.append(AttentionItem(
-            title="Protect your account with two-factor sign-in",
-            detail="An authenticator app on your phone makes a stolen password useless.",
-            url=reverse("accounts:two-factor-setup"),
-        ))
+        items.append(
+            AttentionItem(
+                title="Protect your account with two-factor sign-in",
+                detail="An authenticator app on your phone makes a stolen password useless.",
+                url=reverse("accounts:two-factor-setup"),
+            )
+        )
     return items

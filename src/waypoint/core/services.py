@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from waypoint.core.audit import record_event
 from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team, User
@@ -24,11 +24,9 @@ def require_permission(user: Any, action: str, obj: Any) -> None:
         raise PermissionDenied(f"You may not {action} this {type(obj)._meta.verbose_name}.")
 
 
-def require_add(user: Any, model: type, organisation: Organisation) -> None:
+def require_add(user: Any, model: type[models.Model], organisation: Organisation) -> None:
     if not policy_for(model).can_add(user, organisation.pk):
-        raise PermissionDenied(
-            f"You may not add a {model._meta.verbose_name} to {organisation}."
-        )
+        raise PermissionDenied(f"You may not add a {model._meta.verbose_name} to {organisation}.")
 
 
 def _save(obj: Any) -> Any:
@@ -38,6 +36,7 @@ def _save(obj: Any) -> Any:
 
 
 # Organisations ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def organisation_update(
@@ -54,6 +53,7 @@ def organisation_update(
 
 
 # Teams -----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def team_create(
@@ -75,12 +75,17 @@ def team_update(*, team: Team, name: str, description: str, acting_user: Any) ->
 def team_delete(*, team: Team, acting_user: Any) -> None:
     """Delete a team. Its members keep their roles, no longer tied to the team."""
     require_permission(acting_user, "delete", team)
-    record_event(verb="team.deleted", obj=team, actor=acting_user,
-                 data={"members": team.role_assignments.count()})
+    record_event(
+        verb="team.deleted",
+        obj=team,
+        actor=acting_user,
+        data={"members": team.role_assignments.count()},
+    )
     team.delete()
 
 
 # Roles -----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def role_assign(
@@ -115,7 +120,8 @@ def role_revoke(*, assignment: RoleAssignment, acting_user: Any) -> None:
 
 def _last_administrator(assignment: RoleAssignment) -> bool:
     others = RoleAssignment.objects.filter(
-        organisation_id=assignment.organisation_id, role=Role.ADMINISTRATOR,
+        organisation_id=assignment.organisation_id,
+        role=Role.ADMINISTRATOR,
         user__is_active=True,
     ).exclude(pk=assignment.pk)
     return not others.exists()
@@ -123,11 +129,12 @@ def _last_administrator(assignment: RoleAssignment) -> bool:
 
 # Security settings -----------------------------------------------------------------------------
 
+
 @transaction.atomic
 def role_policies_set(
     *, organisation: Organisation, two_factor_roles: set[str], acting_user: Any
 ) -> list[RolePolicy]:
-    """Set which roles must use two-factor sign-in in ``organisation``; one audit entry per change."""
+    """Set the roles that must use two-factor sign-in; one audit entry per changed role."""
     require_add(acting_user, RolePolicy, organisation)
     unknown = set(two_factor_roles) - set(Role.values)
     if unknown:

@@ -29,7 +29,9 @@ class TeamTable(tables.Table):
 
 class PersonTable(tables.Table):
     name = tables.Column(
-        "Name", accessor="get_full_name", linkify=lambda record: record.get_absolute_url(),
+        "Name",
+        accessor="get_full_name",
+        linkify=lambda record: record.get_absolute_url(),
         order_by=("first_name", "last_name"),
     )
 

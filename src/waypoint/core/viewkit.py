@@ -19,7 +19,9 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from waypoint.core.permissions import policy_for
 
 
-def get_object_for(user: Any, model: type[models.Model], action: str = "view", **lookup: Any) -> Any:
+def get_object_for(
+    user: Any, model: type[models.Model], action: str = "view", **lookup: Any
+) -> Any:
     policy = policy_for(model)
     base = model._default_manager.all()
     try:
@@ -28,7 +30,8 @@ def get_object_for(user: Any, model: type[models.Model], action: str = "view", *
         pass
     if action != "view" and policy.restrict(base, user, "view").filter(**lookup).exists():
         raise PermissionDenied(
-            f"You can see this {model._meta.verbose_name} but your role does not let you {action} it."
+            f"You can see this {model._meta.verbose_name} "
+            f"but your role does not let you {action} it."
         )
     raise Http404(f"No {model._meta.verbose_name} found.")
 
@@ -44,15 +47,15 @@ class PolicyViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if not policy_for(self.policy_model).can_any(request.user, self.policy_action):
             raise PermissionDenied("Your role does not give you access to this page.")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
 def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
+            for field_error in errors:
+                form.add_error(target, field_error)
     else:
         for message in error.messages:
             form.add_error(None, message)

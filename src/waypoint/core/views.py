@@ -55,6 +55,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 # Organisations ---------------------------------------------------------------------------------
 
+
 class OrganisationListView(PolicyViewMixin, SingleTableMixin, TemplateView):
     policy_model = Organisation
     template_name = "core/organisation_list.html"
@@ -89,9 +90,15 @@ class OrganisationEditView(LoginRequiredMixin, View):
     def _render(self, request: HttpRequest, organisation: Organisation, form: Any) -> HttpResponse:
         from django.shortcuts import render
 
-        return render(request, self.template_name, {
-            "form": form, "title": f"Edit {organisation}", "cancel_url": organisation.get_absolute_url(),
-        })
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": f"Edit {organisation}",
+                "cancel_url": organisation.get_absolute_url(),
+            },
+        )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_object_for(request.user, Organisation, "change", pk=pk)
@@ -103,7 +110,8 @@ class OrganisationEditView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 services.organisation_update(
-                    organisation=organisation, acting_user=request.user,
+                    organisation=organisation,
+                    acting_user=request.user,
                     **{f: form.cleaned_data[f] for f in OrganisationForm.Meta.fields},
                 )
             except ValidationError as error:
@@ -115,6 +123,7 @@ class OrganisationEditView(LoginRequiredMixin, View):
 
 
 # Teams -----------------------------------------------------------------------------------------
+
 
 class TeamListView(PolicyViewMixin, SingleTableMixin, FilterView):
     policy_model = Team
@@ -173,11 +182,15 @@ class TeamFormView(LoginRequiredMixin, View):
     def _render(self, request: HttpRequest, team: Team | None, form: TeamForm) -> HttpResponse:
         from django.shortcuts import render
 
-        return render(request, self.template_name, {
-            "form": form,
-            "title": f"Edit team {team}" if team else "New team",
-            "cancel_url": team.get_absolute_url() if team else reverse("core:team-list"),
-        })
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": f"Edit team {team}" if team else "New team",
+                "cancel_url": team.get_absolute_url() if team else reverse("core:team-list"),
+            },
+        )
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         team = self._team(request, pk)
@@ -193,13 +206,17 @@ class TeamFormView(LoginRequiredMixin, View):
             try:
                 if team is None:
                     team = services.team_create(
-                        organisation=data["organisation"], name=data["name"],
-                        description=data["description"], acting_user=request.user,
+                        organisation=data["organisation"],
+                        name=data["name"],
+                        description=data["description"],
+                        acting_user=request.user,
                     )
                     messages.success(request, f"Team {team} created.")
                 else:
                     services.team_update(
-                        team=team, name=data["name"], description=data["description"],
+                        team=team,
+                        name=data["name"],
+                        description=data["description"],
                         acting_user=request.user,
                     )
                     messages.success(request, "Team saved.")
@@ -218,15 +235,21 @@ class TeamDeleteView(LoginRequiredMixin, View):
 
         team = get_object_for(request.user, Team, "delete", pk=pk)
         members = selectors.team_members(team=team).count()
-        return render(request, self.template_name, {
-            "object": team, "title": f"Delete team {team}?",
-            "consequences": [
-                f"{members} role assignment(s) will stay, no longer tied to this team."
-                if members else "The team has no members.",
-                "The deletion is recorded in the audit log.",
-            ],
-            "cancel_url": team.get_absolute_url(),
-        })
+        return render(
+            request,
+            self.template_name,
+            {
+                "object": team,
+                "title": f"Delete team {team}?",
+                "consequences": [
+                    f"{members} role assignment(s) will stay, no longer tied to this team."
+                    if members
+                    else "The team has no members.",
+                    "The deletion is recorded in the audit log.",
+                ],
+                "cancel_url": team.get_absolute_url(),
+            },
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         team = get_object_for(request.user, Team, "delete", pk=pk)
@@ -237,6 +260,7 @@ class TeamDeleteView(LoginRequiredMixin, View):
 
 
 # People and roles -------------------------------------------------------------------------------
+
 
 class PersonListView(PolicyViewMixin, SingleTableMixin, FilterView):
     policy_model = User
@@ -306,11 +330,18 @@ class RoleAssignView(LoginRequiredMixin, View):
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"{person} is now {assignment.get_role_display()} "
-                                          f"at {assignment.organisation}.")
+                messages.success(
+                    request,
+                    f"{person} is now {assignment.get_role_display()} "
+                    f"at {assignment.organisation}.",
+                )
                 return redirect(person)
-        return render(request, "core/person_detail.html",
-                      _person_context(request.user, person, form), status=400)
+        return render(
+            request,
+            "core/person_detail.html",
+            _person_context(request.user, person, form),
+            status=400,
+        )
 
 
 class RoleRevokeView(LoginRequiredMixin, View):
@@ -321,7 +352,8 @@ class RoleRevokeView(LoginRequiredMixin, View):
             "object": assignment,
             "title": f"Remove the role {assignment.get_role_display()} from {assignment.user}?",
             "consequences": [
-                f"{assignment.user} will lose what the role gives them at {assignment.organisation}.",
+                f"{assignment.user} will lose what the role gives them "
+                f"at {assignment.organisation}.",
                 "The removal is recorded in the audit log.",
             ],
             "error": error,
@@ -343,8 +375,12 @@ class RoleRevokeView(LoginRequiredMixin, View):
         try:
             services.role_revoke(assignment=assignment, acting_user=request.user)
         except ValidationError as error:
-            return render(request, self.template_name,
-                          self._context(assignment, " ".join(error.messages)), status=400)
+            return render(
+                request,
+                self.template_name,
+                self._context(assignment, " ".join(error.messages)),
+                status=400,
+            )
         messages.success(request, "Role removed.")
         return redirect(person)
 
@@ -358,17 +394,21 @@ class SecuritySettingsView(LoginRequiredMixin, View):
             raise PermissionDenied("Only the organisation's administrators set security rules.")
         return organisation
 
-    def _render(self, request: HttpRequest, organisation: Organisation, form: Any,
-                status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, organisation: Organisation, form: Any, status: int = 200
+    ) -> HttpResponse:
         from django.shortcuts import render
 
-        return render(request, self.template_name,
-                      {"organisation": organisation, "form": form}, status=status)
+        return render(
+            request, self.template_name, {"organisation": organisation, "form": form}, status=status
+        )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = self._organisation(request, pk)
         current = selectors.role_policies_for(organisation=organisation)
-        form = RolePoliciesForm(initial={"two_factor_roles": [r for r, on in current.items() if on]})
+        form = RolePoliciesForm(
+            initial={"two_factor_roles": [r for r, on in current.items() if on]}
+        )
         return self._render(request, organisation, form)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -391,6 +431,7 @@ class SecuritySettingsView(LoginRequiredMixin, View):
 
 # Audit -----------------------------------------------------------------------------------------
 
+
 class AuditHistoryView(LoginRequiredMixin, TemplateView):
     """The change history of any audited record, for those its policy lets ``audit`` it."""
 
@@ -404,9 +445,13 @@ class AuditHistoryView(LoginRequiredMixin, TemplateView):
         except (LookupError, ValueError):
             raise Http404("No such kind of record.") from None
         obj = get_object_for(self.request.user, model, "audit", pk=kwargs["pk"])
-        page = Paginator(selectors.audit_history(obj=obj), 25).get_page(self.request.GET.get("page"))
+        page = Paginator(selectors.audit_history(obj=obj), 25).get_page(
+            self.request.GET.get("page")
+        )
         context.update(
-            object=obj, page=page, model_name=model._meta.verbose_name,
+            object=obj,
+            page=page,
+            model_name=model._meta.verbose_name,
             events=selectors.domain_events_for(obj=obj)[:50],
         )
         return context

@@ -102,8 +102,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -154,7 +156,7 @@ USE_TZ = True
 
 # Static files: Bootstrap comes from the XStatic-Bootstrap package, htmx from django-htmx.
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT: Path | None = PROJECT_DIR / "staticfiles"
 STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -173,7 +175,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle"}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waypoint <waypoint@localhost>")
 
-# Audit: django-auditlog takes the request id from waypoint.core.request_context as its correlation id.
+# Audit: django-auditlog takes the request id (waypoint.core.request_context) as its
+# correlation id.
 AUDITLOG_CID_GETTER = "waypoint.core.request_context.current_request_id"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
@@ -226,8 +229,11 @@ LOGGING = {
     },
     "filters": {"request_id": {"()": "waypoint.core.request_context.RequestIdLogFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain",
-                    "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},

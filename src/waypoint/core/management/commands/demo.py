@@ -48,35 +48,122 @@ TEAMS = [
 ]
 
 PEOPLE = [
-    DemoPerson("nadia.khan", "Nadia", "Khan", COMMISSIONER, Role.ADMINISTRATOR,
-               job_title="Systems administrator"),
-    DemoPerson("carl.evans", "Carl", "Evans", COMMISSIONER, Role.CONTRACT_MANAGER,
-               "Contract management", "Contract manager"),
-    DemoPerson("fiona.grant", "Fiona", "Grant", COMMISSIONER, Role.CONTRACT_MANAGER,
-               "Contract management", "Senior contract manager"),
+    DemoPerson(
+        "nadia.khan",
+        "Nadia",
+        "Khan",
+        COMMISSIONER,
+        Role.ADMINISTRATOR,
+        job_title="Systems administrator",
+    ),
+    DemoPerson(
+        "carl.evans",
+        "Carl",
+        "Evans",
+        COMMISSIONER,
+        Role.CONTRACT_MANAGER,
+        "Contract management",
+        "Contract manager",
+    ),
+    DemoPerson(
+        "fiona.grant",
+        "Fiona",
+        "Grant",
+        COMMISSIONER,
+        Role.CONTRACT_MANAGER,
+        "Contract management",
+        "Senior contract manager",
+    ),
     DemoPerson("viv.owen", "Viv", "Owen", COMMISSIONER, Role.VIEWER, job_title="Analyst"),
-    DemoPerson("ada.lovell", "Ada", "Lovell", "Enterprise Hub Ltd", Role.ADMINISTRATOR,
-               job_title="Operations lead"),
-    DemoPerson("mary.shaw", "Mary", "Shaw", "Enterprise Hub Ltd", Role.SERVICE_MANAGER,
-               job_title="Service manager"),
-    DemoPerson("alice.moss", "Alice", "Moss", "Enterprise Hub Ltd", Role.ADVISER, "Start-up",
-               "Business adviser"),
-    DemoPerson("ben.ali", "Ben", "Ali", "Enterprise Hub Ltd", Role.ADVISER, "Growth",
-               "Growth adviser"),
-    DemoPerson("chris.doyle", "Chris", "Doyle", "Enterprise Hub Ltd", Role.MENTOR, "Growth",
-               "Volunteer mentor"),
-    DemoPerson("priya.patel", "Priya", "Patel", "Enterprise Hub Ltd", Role.PROVIDER_STAFF,
-               job_title="Data officer"),
-    DemoPerson("sam.reid", "Sam", "Reid", "Pathways Employment CIC", Role.SERVICE_MANAGER,
-               "Employment support", "Programme manager"),
-    DemoPerson("tom.hughes", "Tom", "Hughes", "Pathways Employment CIC", Role.ADVISER,
-               "Employment support", "Employment adviser"),
-    DemoPerson("paula.nowak", "Paula", "Nowak", "Pathways Employment CIC", Role.PROVIDER_STAFF,
-               job_title="Contract data officer"),
-    DemoPerson("ian.cole", "Ian", "Cole", "Pathways Employment CIC", Role.ASSESSOR,
-               "Quality and training", "Assessor"),
-    DemoPerson("jo.wright", "Jo", "Wright", "Pathways Employment CIC", Role.IQA,
-               "Quality and training", "Internal quality assurer"),
+    DemoPerson(
+        "ada.lovell",
+        "Ada",
+        "Lovell",
+        "Enterprise Hub Ltd",
+        Role.ADMINISTRATOR,
+        job_title="Operations lead",
+    ),
+    DemoPerson(
+        "mary.shaw",
+        "Mary",
+        "Shaw",
+        "Enterprise Hub Ltd",
+        Role.SERVICE_MANAGER,
+        job_title="Service manager",
+    ),
+    DemoPerson(
+        "alice.moss",
+        "Alice",
+        "Moss",
+        "Enterprise Hub Ltd",
+        Role.ADVISER,
+        "Start-up",
+        "Business adviser",
+    ),
+    DemoPerson(
+        "ben.ali", "Ben", "Ali", "Enterprise Hub Ltd", Role.ADVISER, "Growth", "Growth adviser"
+    ),
+    DemoPerson(
+        "chris.doyle",
+        "Chris",
+        "Doyle",
+        "Enterprise Hub Ltd",
+        Role.MENTOR,
+        "Growth",
+        "Volunteer mentor",
+    ),
+    DemoPerson(
+        "priya.patel",
+        "Priya",
+        "Patel",
+        "Enterprise Hub Ltd",
+        Role.PROVIDER_STAFF,
+        job_title="Data officer",
+    ),
+    DemoPerson(
+        "sam.reid",
+        "Sam",
+        "Reid",
+        "Pathways Employment CIC",
+        Role.SERVICE_MANAGER,
+        "Employment support",
+        "Programme manager",
+    ),
+    DemoPerson(
+        "tom.hughes",
+        "Tom",
+        "Hughes",
+        "Pathways Employment CIC",
+        Role.ADVISER,
+        "Employment support",
+        "Employment adviser",
+    ),
+    DemoPerson(
+        "paula.nowak",
+        "Paula",
+        "Nowak",
+        "Pathways Employment CIC",
+        Role.PROVIDER_STAFF,
+        job_title="Contract data officer",
+    ),
+    DemoPerson(
+        "ian.cole",
+        "Ian",
+        "Cole",
+        "Pathways Employment CIC",
+        Role.ASSESSOR,
+        "Quality and training",
+        "Assessor",
+    ),
+    DemoPerson(
+        "jo.wright",
+        "Jo",
+        "Wright",
+        "Pathways Employment CIC",
+        Role.IQA,
+        "Quality and training",
+        "Internal quality assurer",
+    ),
 ]
 
 # Northshire requires two-factor sign-in for its administrators, to show the feature.
@@ -87,8 +174,11 @@ class Command(BaseCommand):
     help = "Load the demo organisations, teams and people (idempotent) and print the logins."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--force", action="store_true",
-                            help="Load even with production settings (never on a live system).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with production settings (never on a live system).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.SETTINGS_MODULE.endswith("production") and not options["force"]:
@@ -142,18 +232,29 @@ def load_demo() -> None:
         )
     for p in PEOPLE:
         user = User(
-            username=p.username, first_name=p.first_name, last_name=p.last_name,
-            email=f"{p.username}@example.org", job_title=p.job_title,
+            username=p.username,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            email=f"{p.username}@example.org",
+            job_title=p.job_title,
             home_organisation=organisations[p.organisation],
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
         RoleAssignment.objects.create(
-            user=user, organisation=organisations[p.organisation], role=p.role,
+            user=user,
+            organisation=organisations[p.organisation],
+            role=p.role,
             team=teams.get((p.organisation, p.team)),
         )
-    admin = User(username="admin", first_name="Platform", last_name="Operator",
-                 email="admin@example.org", is_staff=True, is_superuser=True)
+    admin = User(
+        username="admin",
+        first_name="Platform",
+        last_name="Operator",
+        email="admin@example.org",
+        is_staff=True,
+        is_superuser=True,
+    )
     admin.set_password(DEMO_PASSWORD)
     admin.save()
     for organisation, role in TWO_FACTOR_ROLES:
