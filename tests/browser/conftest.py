@@ -14,8 +14,6 @@ from pytest_django.live_server_helper import LiveServer
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser import plugin
-
 # Playwright's sync API keeps an asyncio event loop in this thread, so Django would refuse ORM
 # calls made here (factories, assertions on the database) with SynchronousOnlyOperation. The
 # tests are ordinary synchronous code; nothing runs concurrently with the ORM in this thread.
@@ -41,6 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless Chromium per test process (per xdist worker)."""
+    from tests.browser import plugin  # registered by pytest_configure above, then imported
+
     problem = plugin.chromium_problem()
     if problem is not None:
         required = plugin.browser_required()

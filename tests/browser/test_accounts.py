@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import check_page, log_in, screenshot
+from tests.browser.helpers import assert_accessible, check_page, log_in, screenshot
 from tests.conftest import Cast
 from tests.factories import PASSWORD
 
@@ -57,3 +58,17 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, cas
     )
     assert focused_in_main, "After the skip link, Tab should move to the first link in main."
 
+
+
+def test_the_axe_helper_fails_on_a_violation(page: Page, cast: Cast) -> None:
+    """Guards the guard: axe really runs, under the site's Content-Security-Policy."""
+    page.goto(reverse("accounts:login"))
+    page.evaluate(
+        """() => {
+            const image = document.createElement("img");
+            image.src = "/static/waypoint/favicon.svg";
+            document.querySelector("main").append(image);
+        }"""
+    )
+    with pytest.raises(AssertionError, match=r"image-alt \(critical\)"):
+        assert_accessible(page)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from rest_framework import serializers
 
 from waypoint.core.models import Organisation, RoleAssignment, Team, User
@@ -8,8 +10,17 @@ from waypoint.core.models import Organisation, RoleAssignment, Team, User
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "short_name", "kind", "registered_number", "time_zone",
-                  "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "registered_number",
+            "time_zone",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "kind", "is_active", "created_at", "updated_at"]
 
 
@@ -21,14 +32,16 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "organisation", "name", "description", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
-    def get_fields(self):  # type: ignore[no-untyped-def]
+    def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
+        organisation = cast(serializers.PrimaryKeyRelatedField, fields["organisation"])
         request = self.context.get("request")
         if request is not None:
             # Only organisations the caller can see are accepted (others look non-existent).
-            fields["organisation"].queryset = Organisation.objects.restrict(request.user, "view")
+            organisation.queryset = Organisation.objects.restrict(request.user, "view")
         if self.instance is not None and not isinstance(self.instance, list):
-            fields["organisation"].read_only = True
+            # A team stays in its organisation.
+            organisation.read_only = True
         return fields
 
 
@@ -43,8 +56,17 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "full_name", "email",
-                  "job_title", "home_organisation", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "job_title",
+            "home_organisation",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -58,3 +80,14 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error (see waypoint.api.exceptions)."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages for each field at fault; non_field_errors for the request as a whole.",
+    )

@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from waypoint.api import views
@@ -14,6 +14,6 @@ router.register("users", views.UserViewSet, basename="user")
 urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", views.SwaggerDocsView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -137,3 +137,14 @@ def record_event(
         data=data or {},
         request_id=current_request_id() or "",
     )
+
+
+def record_access(obj: models.Model) -> None:
+    """Record that the current actor opened a confidential record (DESIGN.md: Audit).
+
+    Call it from the view or endpoint that shows the confidential part, after the policy has
+    allowed it; the entry carries the actor, request id and address like any other.
+    """
+    from auditlog.signals import accessed
+
+    accessed.send(sender=obj.__class__, instance=obj)
