@@ -106,6 +106,11 @@ def pytest_terminal_summary(
     if ran == 0 and errors == 0 and skipped:
         reasons = sorted(set(skipped.values()))
         line = f"Browser tests: SKIPPED — {'; '.join(reasons)}"
+    elif ran == 0 and errors:
+        line = f"Browser tests: NOT RUN — {errors} errors"
+        problem = chromium_problem()
+        if problem is not None:
+            line += f": {problem} (required: {browser_required() or 'no'})"
     else:
         parts = [f"{passed} passed"]
         if failed:
@@ -115,8 +120,4 @@ def pytest_terminal_summary(
         if skipped:
             parts.append(f"{len(skipped)} skipped")
         line = f"Browser tests: {ran} ran ({', '.join(parts)})"
-        if errors and ran == 0:
-            problem = chromium_problem()
-            if problem is not None:
-                line += f" — {problem}"
     terminalreporter.write_line(line)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import TeamFactory
+from tests.factories import PASSWORD, TeamFactory
 from tests.permissions import audit_entries_for, check_access, request_as
-from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team
+from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team, User
 from waypoint.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +270,105 @@ def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_person_invite_creates_the_person_and_emails_a_link(
+    cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    data = {
+        "organisation": cast.hub.pk,
+        "first_name": "Nia",
+        "last_name": "Jones",
+        "email": "nia@example.org",
+        "username": "nia.jones",
+        "job_title": "Adviser",
+        "role": Role.ADVISER,
+        "team": cast.startup_team.pk,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        check_access(
+            cast,
+            reverse("core:person-invite"),
+            method="post",
+            data=data,
+            allowed=cast.ada,
+            wrong_role=cast.mary,
+            out_of_scope=None,
+            expect=302,
+            audited=[(User, "create"), (RoleAssignment, "create")],
+        )
+    nia = User.objects.get(username="nia.jones")
+    assert not nia.has_usable_password()
+    assert nia.home_organisation == cast.hub
+    assert RoleAssignment.objects.get(user=nia).team == cast.startup_team
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["nia@example.org"]
+    link = next(
+        line for line in mailoutbox[0].body.splitlines() if "/accounts/password/reset/" in line
+    )
+    page = request_as(None, link.replace("http://testserver", ""), method="get")
+    assert page.status_code == 302  # the token is swapped into the session, then the form shows
+
+
+def test_person_invite_refuses_a_duplicate_email_and_writes_nothing(cast):
+    data = {
+        "organisation": cast.hub.pk,
+        "first_name": "A",
+        "last_name": "B",
+        "email": "ALICE@example.org",
+        "username": "someone.new",
+        "role": Role.ADVISER,
+    }
+    response = request_as(cast.ada, reverse("core:person-invite"), method="post", data=data)
+    assert response.status_code == 400
+    assert "Another person already uses this email address" in response.content.decode()
+    assert not User.objects.filter(username="someone.new").exists()
+
+
+def test_person_invite_into_another_organisation_is_refused(cast):
+    data = {
+        "organisation": cast.pathways.pk,
+        "first_name": "A",
+        "last_name": "B",
+        "email": "x@example.org",
+        "username": "x",
+        "role": Role.ADVISER,
+    }
+    response = request_as(cast.ada, reverse("core:person-invite"), method="post", data=data)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_person_deactivate_and_reactivate(cast):
+    url = reverse("core:person-active", args=[cast.alice.pk])
+    assert "Deactivate Alice Tester?" in request_as(cast.ada, url).content.decode()
+    check_access(
+        cast,
+        url,
+        method="post",
+        allowed=cast.ada,
+        wrong_role=cast.mary,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(User, "update")],
+    )
+    cast.alice.refresh_from_db()
+    assert not cast.alice.is_active
+    login = request_as(
+        None,
+        reverse("accounts:login"),
+        method="post",
+        data={"username": "alice", "password": PASSWORD},
+    )
+    assert login.status_code == 200 and "_auth_user_id" not in login.wsgi_request.session
+    request_as(cast.ada, url, method="post", data={"active": "true"})
+    cast.alice.refresh_from_db()
+    assert cast.alice.is_active
+
+
+def test_nobody_deactivates_themselves(cast):
+    url = reverse("core:person-active", args=[cast.ada.pk])
+    response = request_as(cast.ada, url, method="post")
+    assert response.status_code == 400
+    assert "cannot deactivate your own account" in response.content.decode()
+    cast.ada.refresh_from_db()
+    assert cast.ada.is_active

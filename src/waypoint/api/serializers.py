@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from waypoint.core.models import Organisation, RoleAssignment, Team, User
@@ -82,12 +83,16 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The shape of every error (see waypoint.api.exceptions)."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages for each field at fault; non_field_errors for the request as a whole.",
-    )
+# The shape of every error (see waypoint.api.exceptions), for the OpenAPI document. Built
+# inline because a class attribute named ``errors`` clashes with ``Serializer.errors``.
+ERROR_SCHEMA = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Messages for each field at fault; non_field_errors for the whole request.",
+        ),
+    },
+)

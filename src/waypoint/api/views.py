@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from waypoint.api.filtersets import OrganisationFilterSet, TeamFilterSet, UserFilterSet
 from waypoint.api.permissions import PolicyAccess, TwoFactorVerified
 from waypoint.api.serializers import (
-    ErrorSerializer,
+    ERROR_SCHEMA,
     OrganisationSerializer,
     TeamSerializer,
     TokenRequestSerializer,
@@ -81,8 +81,8 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Missing or wrong credentials."),
-            403: OpenApiResponse(ErrorSerializer, description="Locked after failed attempts."),
+            400: OpenApiResponse(ERROR_SCHEMA, description="Missing or wrong credentials."),
+            403: OpenApiResponse(ERROR_SCHEMA, description="Locked after failed attempts."),
         },
         auth=[],
     )

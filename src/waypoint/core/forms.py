@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from waypoint.core.models import Organisation, Team, User
+from waypoint.core.models import Organisation, Team
 from waypoint.core.roles import Role
 
 
@@ -35,15 +35,18 @@ class TeamForm(forms.Form):
                 self.fields["organisation"].initial = organisations.first()
 
 
-class RoleAssignForm(forms.Form):
+class OrganisationTeamForm(forms.Form):
+    """A form that places something in one of the user's organisations, optionally a team."""
+
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
-    role = forms.ChoiceField(choices=Role.choices)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args: Any, organisations: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "organisation").queryset = organisations
         _choices(self, "team").queryset = teams
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -53,6 +56,32 @@ class RoleAssignForm(forms.Form):
         return data
 
 
+class RoleAssignForm(OrganisationTeamForm):
+    role = forms.ChoiceField(choices=Role.choices)
+    field_order = ["organisation", "role", "team"]
+
+
+class PersonInviteForm(OrganisationTeamForm):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="The invitation to choose a password is sent here.")
+    username = forms.CharField(
+        max_length=150, help_text="What the person types to sign in, e.g. firstname.lastname."
+    )
+    job_title = forms.CharField(max_length=120, required=False)
+    role = forms.ChoiceField(choices=Role.choices)
+    field_order = [
+        "organisation",
+        "first_name",
+        "last_name",
+        "email",
+        "username",
+        "job_title",
+        "role",
+        "team",
+    ]
+
+
 class RolePoliciesForm(forms.Form):
     two_factor_roles = forms.MultipleChoiceField(
         label="Roles that must use two-factor sign-in",
@@ -60,10 +89,6 @@ class RolePoliciesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(label="Search people", required=False)
 
 
 class TwoFactorCodeForm(forms.Form):
@@ -79,9 +104,3 @@ class TwoFactorCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError("Enter the six digits shown in your authenticator app.")
         return code
-
-
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["first_name", "last_name", "email", "job_title"]

@@ -238,6 +238,8 @@ class DomainEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]

@@ -105,9 +105,8 @@ class Period:
     def parse(cls, label: str) -> Period:
         """Read a label written by ``Period.label``; ValueError names what was expected."""
         text = label.strip()
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-            if 1 <= int(m[2]) <= 12:
-                return cls(dt.date(int(m[1]), int(m[2]), 1), PeriodKind.MONTH)
+        if (m := re.fullmatch(r"(\d{4})-(\d{2})", text)) and 1 <= int(m[2]) <= 12:
+            return cls(dt.date(int(m[1]), int(m[2]), 1), PeriodKind.MONTH)
         if m := re.fullmatch(r"(\d{4})/(\d{2})(?: Q([1-4]))?", text):
             year = int(m[1])
             if int(m[2]) == (year + 1) % 100:

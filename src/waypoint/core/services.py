@@ -153,3 +153,90 @@ def role_policies_set(
         policy.require_two_factor = wanted
         changed.append(_save(policy))
     return changed
+
+
+# People ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_invite(
+    *,
+    organisation: Organisation,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    team: Team | None = None,
+    job_title: str = "",
+    base_url: str,
+    acting_user: Any,
+) -> User:
+    """Add a person with a role, and email them a link to choose their own password.
+
+    Nobody but the person ever knows the password. The email is sent after the commit.
+    """
+    require_add(acting_user, RoleAssignment, organisation)
+    user = User(
+        username=username.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        job_title=job_title.strip(),
+        home_organisation=organisation,
+    )
+    user.set_unusable_password()
+    _save(user)
+    if role not in Role.values:
+        raise ValidationError({"role": f"{role!r} is not a Waypoint role."})
+    _save(RoleAssignment(user=user, organisation=organisation, role=role, team=team))
+    record_event(verb="person.invited", obj=user, organisation=organisation, actor=acting_user)
+    transaction.on_commit(lambda: _send_invitation(user, organisation, base_url))
+    return user
+
+
+def _send_invitation(user: User, organisation: Organisation, base_url: str) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "accounts:password-reset-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "organisation": organisation, "link": base_url.rstrip("/") + path}
+    send_mail(
+        subject=f"Your Waypoint account at {organisation}",
+        message=render_to_string("accounts/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def person_set_active(*, person: User, active: bool, acting_user: Any) -> User:
+    """Deactivate (sign-in refused, records kept) or reactivate a person."""
+    require_permission(acting_user, "change", person)
+    if person.pk == getattr(acting_user, "pk", None) and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    if person.is_active == active:
+        return person
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    if not active:
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=person).delete()
+    record_event(
+        verb="person.reactivated" if active else "person.deactivated",
+        obj=person,
+        organisation=person.home_organisation,
+        actor=acting_user,
+    )
+    return person

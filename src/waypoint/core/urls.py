@@ -29,7 +29,9 @@ urlpatterns = [
     path("teams/<int:pk>/edit/", views.TeamFormView.as_view(), name="team-edit"),
     path("teams/<int:pk>/delete/", views.TeamDeleteView.as_view(), name="team-delete"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/new/", views.PersonInviteView.as_view(), name="person-invite"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/active/", views.PersonActiveView.as_view(), name="person-active"),
     path("people/<int:pk>/roles/", views.RoleAssignView.as_view(), name="role-assign"),
     path("roles/<int:pk>/remove/", views.RoleRevokeView.as_view(), name="role-revoke"),
     path(

@@ -26,8 +26,11 @@ def get_object_for(
     base = model._default_manager.all()
     try:
         return policy.restrict(base, user, action).get(**lookup)
-    except (model.DoesNotExist, ValueError, ValidationError):  # type: ignore[attr-defined]
+    except model.DoesNotExist:  # type: ignore[attr-defined]
         pass
+    except (ValueError, ValidationError):
+        # A malformed key (``/api/v1/teams/abc/``) names no record: 404, not a server error.
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
     if action != "view" and policy.restrict(base, user, "view").filter(**lookup).exists():
         raise PermissionDenied(
             f"You can see this {model._meta.verbose_name} "

@@ -20,7 +20,13 @@ from django_tables2 import SingleTableMixin
 
 from waypoint.core import selectors, services
 from waypoint.core.filtersets import PersonFilterSet, TeamFilterSet
-from waypoint.core.forms import OrganisationForm, RoleAssignForm, RolePoliciesForm, TeamForm
+from waypoint.core.forms import (
+    OrganisationForm,
+    PersonInviteForm,
+    RoleAssignForm,
+    RolePoliciesForm,
+    TeamForm,
+)
 from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team, User
 from waypoint.core.navigation import attention_for
 from waypoint.core.permissions import policy_for
@@ -272,6 +278,11 @@ class PersonListView(PolicyViewMixin, SingleTableMixin, FilterView):
     def get_queryset(self) -> Any:
         return selectors.people_for(user=self.request.user)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = _assignable(self.request.user) is not None
+        return context
+
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
@@ -300,6 +311,7 @@ def _person_context(user: Any, person: User, form: RoleAssignForm | None = None)
         "roles": [(r, assign_policy.allows(user, "delete", r)) for r in roles],
         "assign_form": form,
         "can_audit": policy_for(User).allows(user, "audit", person),
+        "can_change": policy_for(User).allows(user, "change", person) and person.pk != user.pk,
     }
 
 
@@ -464,3 +476,94 @@ def audit_url(obj: Any) -> str:
 class ProfileRedirectView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseRedirect:
         return redirect("core:person-detail", pk=request.user.pk)
+
+
+class PersonInviteView(LoginRequiredMixin, View):
+    """Add a person to one of the administrator's organisations and email them an invitation."""
+
+    template_name = "core/form.html"
+
+    def _form(self, request: HttpRequest) -> PersonInviteForm:
+        choices = _assignable(request.user)
+        if choices is None:
+            raise PermissionDenied("Only an organisation's administrators add people.")
+        data = request.POST if request.method == "POST" else None
+        return PersonInviteForm(data, organisations=choices[0], teams=choices[1])
+
+    def _render(self, request: HttpRequest, form: PersonInviteForm, status: int = 200) -> Any:
+        from django.shortcuts import render
+
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "title": "Add a person",
+                "intro": "They get an email with a link to choose their own password.",
+                "submit_label": "Add and send invitation",
+                "cancel_url": reverse("core:person-list"),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, self._form(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request)
+        if form.is_valid():
+            try:
+                person = services.person_invite(
+                    **form.cleaned_data,
+                    base_url=request.build_absolute_uri("/"),
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request, f"{person} added; an invitation is on its way to {person.email}."
+                )
+                return redirect(person)
+        return self._render(request, form, status=400)
+
+
+class PersonActiveView(LoginRequiredMixin, View):
+    """Deactivate a person (after confirmation) or reactivate them."""
+
+    template_name = "core/confirm_delete.html"
+
+    def _context(self, person: User, error: str = "") -> dict[str, Any]:
+        return {
+            "title": f"Deactivate {person}?",
+            "consequences": [
+                f"{person} will no longer be able to sign in or use the API.",
+                "Their records, roles and history stay as they are; you can reactivate them.",
+            ],
+            "error": error,
+            "confirm_label": "Deactivate",
+            "cancel_url": person.get_absolute_url(),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.shortcuts import render
+
+        person = get_object_for(request.user, User, "change", pk=pk)
+        return render(request, self.template_name, self._context(person))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.shortcuts import render
+
+        person = get_object_for(request.user, User, "change", pk=pk)
+        active = request.POST.get("active") == "true"
+        try:
+            services.person_set_active(person=person, active=active, acting_user=request.user)
+        except ValidationError as error:
+            return render(
+                request,
+                self.template_name,
+                self._context(person, " ".join(error.messages)),
+                status=400,
+            )
+        messages.success(request, f"{person} {'reactivated' if active else 'deactivated'}.")
+        return redirect(person)
