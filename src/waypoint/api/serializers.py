@@ -25,8 +25,22 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "kind", "is_active", "created_at", "updated_at"]
 
 
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A record's id: a whole number (or a string of digits), nothing that merely converts to one.
+
+    Without this, ``2.7`` and ``true`` would be taken as the ids 2 and 1.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type="str")
+        return super().to_internal_value(data)
+
+
 class TeamSerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    organisation = IdField(queryset=Organisation.objects.all())
 
     class Meta:
         model = Team
@@ -35,7 +49,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        organisation = cast(serializers.PrimaryKeyRelatedField, fields["organisation"])
+        organisation = cast(IdField, fields["organisation"])
         request = self.context.get("request")
         if request is not None:
             # Only organisations the caller can see are accepted (others look non-existent).

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.http import HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django_otp import match_token, user_has_device
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -46,6 +49,20 @@ def _error(detail: str, status_code: int, **errors: list[str]) -> Response:
     if errors:
         body["errors"] = errors
     return Response(body, status=status_code)
+
+
+@csrf_exempt  # it changes nothing, whatever the method
+def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """No endpoint or record at this address (ids are whole numbers)."""
+    detail = "There is no API endpoint or record at this address."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not endpoint_not_found:
+            detail += f" Did you mean {request.path}/ (with the slash)?"
+    return JsonResponse({"detail": detail}, status=404)
 
 
 class PolicyViewSet(viewsets.GenericViewSet):

@@ -81,6 +81,11 @@ def team_delete(*, team: Team, acting_user: Any) -> None:
         actor=acting_user,
         data={"members": team.role_assignments.count()},
     )
+    # Release the members one by one (not the SET_NULL cascade, an unaudited bulk update) so
+    # that each role's change is in the audit log.
+    for assignment in team.role_assignments.all():
+        assignment.team = None
+        assignment.save(update_fields=["team", "updated_at"])
     team.delete()
 
 

@@ -1,0 +1,432 @@
+"""core's services on the real database: what they write, whom they refuse, what they explain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+
+from tests.factories import OrganisationFactory, TeamFactory, person
+from tests.permissions import assert_audited, assert_no_audit, audit_entries_for
+from waypoint.core import services
+from waypoint.core.audit import acting_as
+from waypoint.core.models import DomainEvent, Organisation, RoleAssignment, RolePolicy, Team, User
+from waypoint.core.request_context import request_id_context
+from waypoint.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def error_fields(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return set(error.value.message_dict)
+
+
+def two_factor_roles(organisation: Organisation) -> set[str]:
+    rows = RolePolicy.objects.filter(organisation=organisation, require_two_factor=True)
+    return set(rows.values_list("role", flat=True))
+
+
+# organisation_update ---------------------------------------------------------------------------
+
+
+def test_organisation_update_by_an_administrator(cast):
+    with assert_audited([(Organisation, "update")]):
+        services.organisation_update(
+            organisation=cast.hub, acting_user=cast.ada, name="Enterprise Hub CIC",
+            time_zone="Europe/Dublin",
+        )
+    cast.hub.refresh_from_db()
+    assert (cast.hub.name, cast.hub.time_zone) == ("Enterprise Hub CIC", "Europe/Dublin")
+
+
+@pytest.mark.parametrize("who", ["mary", "alice", "pat", "oscar"])
+def test_organisation_update_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.organisation_update(
+            organisation=Organisation.objects.get(pk=cast.hub.pk),
+            acting_user=getattr(cast, who), name="Taken over",
+        )
+    assert Organisation.objects.get(pk=cast.hub.pk).name == "Enterprise Hub"
+
+
+def test_organisation_update_names_a_bad_time_zone(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.organisation_update(
+            organisation=cast.hub, acting_user=cast.ada, time_zone="Mars/Olympus"
+        )
+    assert error_fields(error) == {"time_zone"}
+    assert "Mars/Olympus" in error.value.message_dict["time_zone"][0]
+    assert Organisation.objects.get(pk=cast.hub.pk).time_zone == "Europe/London"
+
+
+def test_organisation_update_names_a_duplicate_name(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.organisation_update(
+            organisation=cast.hub, acting_user=cast.ada, name="Pathways Employment"
+        )
+    assert error_fields(error) == {"name"}
+
+
+def test_organisation_update_cannot_change_other_fields(cast):
+    with assert_no_audit(), pytest.raises(ValueError, match="is_active"):
+        services.organisation_update(organisation=cast.hub, acting_user=cast.ada, is_active=False)
+    assert Organisation.objects.get(pk=cast.hub.pk).is_active
+
+
+# team_create, team_update ----------------------------------------------------------------------
+
+
+def test_team_create_by_a_service_manager(cast):
+    with assert_audited([(Team, "create")]):
+        team = services.team_create(
+            organisation=cast.hub, name="  Growth  ", description="Scale-ups",
+            acting_user=cast.mary,
+        )
+    team.refresh_from_db()
+    assert (team.organisation, team.name, team.description) == (cast.hub, "Growth", "Scale-ups")
+
+
+@pytest.mark.parametrize("who", ["alice", "pat", "carl", "oscar"])
+def test_team_create_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.team_create(organisation=cast.hub, name="Growth", acting_user=getattr(cast, who))
+    assert not Team.objects.filter(name="Growth").exists()
+
+
+def test_team_create_refuses_another_organisation(cast):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.team_create(organisation=cast.pathways, name="Growth", acting_user=cast.mary)
+
+
+@pytest.mark.parametrize("name", ["Start-up", "START-UP", "start-up"])
+def test_team_create_names_a_duplicate_name_whatever_its_case(cast, name):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.team_create(organisation=cast.hub, name=name, acting_user=cast.mary)
+    assert error_fields(error) == {"name"}
+    assert "already has a team with that name" in error.value.message_dict["name"][0]
+    assert Team.objects.filter(organisation=cast.hub).count() == 1
+
+
+def test_team_names_need_only_be_unique_within_an_organisation(cast):
+    team = services.team_create(
+        organisation=cast.pathways, name="Start-up", acting_user=cast.root
+    )
+    assert team.pk is not None
+
+
+def test_team_create_names_a_blank_name(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.team_create(organisation=cast.hub, name="   ", acting_user=cast.mary)
+    assert error_fields(error) == {"name"}
+
+
+def test_team_update(cast):
+    with assert_audited([(Team, "update")]):
+        services.team_update(
+            team=cast.startup_team, name="Launch", description="New businesses",
+            acting_user=cast.mary,
+        )
+    cast.startup_team.refresh_from_db()
+    assert (cast.startup_team.name, cast.startup_team.description) == (
+        "Launch", "New businesses",
+    )
+
+
+def test_team_update_may_change_only_the_case_of_its_own_name(cast):
+    services.team_update(
+        team=cast.startup_team, name="START-UP", description="", acting_user=cast.mary
+    )
+    assert Team.objects.get(pk=cast.startup_team.pk).name == "START-UP"
+
+
+def test_team_update_names_a_duplicate_name(cast):
+    growth = TeamFactory(organisation=cast.hub, name="Growth")
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.team_update(team=growth, name="start-UP", description="", acting_user=cast.mary)
+    assert error_fields(error) == {"name"}
+    assert Team.objects.get(pk=growth.pk).name == "Growth"
+
+
+@pytest.mark.parametrize("who", ["alice", "pat"])
+def test_team_update_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.team_update(
+            team=cast.startup_team, name="Mine", description="", acting_user=getattr(cast, who)
+        )
+    assert Team.objects.get(pk=cast.startup_team.pk).name == "Start-up"
+
+
+# team_delete -----------------------------------------------------------------------------------
+
+
+def test_team_delete_records_an_event_and_keeps_the_members_roles(cast):
+    team, team_pk = cast.startup_team, cast.startup_team.pk
+    with request_id_context("req-team-delete-1"):
+        services.team_delete(team=team, acting_user=cast.mary)
+    assert not Team.objects.filter(pk=team_pk).exists()
+    alice_role = RoleAssignment.objects.get(user=cast.alice)
+    assert alice_role.team is None and alice_role.role == Role.ADVISER
+
+    event = DomainEvent.objects.get(verb="team.deleted")
+    assert event.organisation == cast.hub
+    assert event.actor == cast.mary
+    assert event.actor_name == "Mary Tester"
+    assert event.object_id == str(team_pk)
+    assert event.object_repr == "Start-up"
+    assert event.data == {"members": 1}
+    assert event.request_id == "req-team-delete-1"
+
+
+def test_team_delete_audits_the_team_and_each_member_it_releases(cast):
+    """The members' roles lose their team: a change to each, recorded like any other."""
+    with assert_audited([(Team, "delete"), (RoleAssignment, "update")]):
+        services.team_delete(team=cast.startup_team, acting_user=cast.mary)
+    alice_role = RoleAssignment.objects.get(user=cast.alice)
+    entry = audit_entries_for(alice_role).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes["team"][1] == "None"
+
+
+@pytest.mark.parametrize("who", ["alice", "pat", "oscar"])
+def test_team_delete_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.team_delete(team=cast.startup_team, acting_user=getattr(cast, who))
+    assert Team.objects.filter(pk=cast.startup_team.pk).exists()
+    assert not DomainEvent.objects.exists()
+
+
+# role_assign -----------------------------------------------------------------------------------
+
+
+def test_role_assign_by_an_administrator(cast):
+    with assert_audited([(RoleAssignment, "create")]):
+        assignment = services.role_assign(
+            user=cast.alice, organisation=cast.hub, role=Role.MENTOR, team=cast.startup_team,
+            acting_user=cast.ada,
+        )
+    assert RoleAssignment.objects.get(pk=assignment.pk).team == cast.startup_team
+    assert set(cast.alice.role_assignments.values_list("role", flat=True)) == {
+        Role.ADVISER, Role.MENTOR,
+    }
+
+
+def test_role_assign_sets_the_home_organisation_when_empty(cast):
+    assert cast.oscar.home_organisation is None
+    with assert_audited([(RoleAssignment, "create"), (User, "update")]):
+        services.role_assign(
+            user=cast.oscar, organisation=cast.hub, role=Role.ADVISER, acting_user=cast.ada
+        )
+    assert User.objects.get(pk=cast.oscar.pk).home_organisation == cast.hub
+
+
+def test_role_assign_keeps_an_existing_home_organisation(cast):
+    services.role_assign(
+        user=cast.mary, organisation=cast.pathways, role=Role.VIEWER, acting_user=cast.root
+    )
+    assert User.objects.get(pk=cast.mary.pk).home_organisation == cast.hub
+
+
+def test_role_assign_takes_effect_at_once_for_the_same_user_object(cast):
+    oscar = cast.oscar
+    assert not Team.objects.restrict(oscar, "view").exists()  # caches "no roles" on oscar
+    services.role_assign(user=oscar, organisation=cast.hub, role=Role.ADVISER, acting_user=cast.ada)
+    assert list(Team.objects.restrict(oscar, "view")) == [cast.startup_team]
+
+
+@pytest.mark.parametrize("who", ["mary", "alice", "pat", "oscar"])
+def test_role_assign_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.role_assign(
+            user=cast.oscar, organisation=cast.hub, role=Role.ADMINISTRATOR,
+            acting_user=getattr(cast, who),
+        )
+    assert not RoleAssignment.objects.filter(user=cast.oscar).exists()
+    assert User.objects.get(pk=cast.oscar.pk).home_organisation is None
+
+
+def test_role_assign_names_an_unknown_role(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.role_assign(
+            user=cast.oscar, organisation=cast.hub, role="wizard", acting_user=cast.ada
+        )
+    assert error_fields(error) == {"role"}
+    assert "'wizard'" in error.value.message_dict["role"][0]
+    assert User.objects.get(pk=cast.oscar.pk).home_organisation is None
+
+
+def test_role_assign_names_a_team_of_another_organisation(cast):
+    elsewhere = TeamFactory(organisation=cast.pathways, name="Placements")
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.role_assign(
+            user=cast.oscar, organisation=cast.hub, role=Role.ADVISER, team=elsewhere,
+            acting_user=cast.ada,
+        )
+    assert error_fields(error) == {"team"}
+    assert not RoleAssignment.objects.filter(user=cast.oscar).exists()
+
+
+def test_role_assign_twice_is_explained(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.role_assign(
+            user=cast.alice, organisation=cast.hub, role=Role.ADVISER, acting_user=cast.ada
+        )
+    assert "already holds that role" in str(error.value.message_dict[NON_FIELD_ERRORS])
+
+
+# role_revoke -----------------------------------------------------------------------------------
+
+
+def test_role_revoke(cast):
+    assignment = RoleAssignment.objects.get(user=cast.alice)
+    with assert_audited([(RoleAssignment, "delete")]):
+        services.role_revoke(assignment=assignment, acting_user=cast.ada)
+    assert not RoleAssignment.objects.filter(user=cast.alice).exists()
+
+
+@pytest.mark.parametrize("who", ["mary", "alice", "pat"])
+def test_role_revoke_refused(cast, who):
+    assignment = RoleAssignment.objects.get(user=cast.alice)
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.role_revoke(assignment=assignment, acting_user=getattr(cast, who))
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_the_last_administrator_cannot_be_removed(cast):
+    assignment = RoleAssignment.objects.get(user=cast.ada)
+    with assert_no_audit(), pytest.raises(ValidationError, match="last administrator"):
+        services.role_revoke(assignment=assignment, acting_user=cast.ada)
+    with pytest.raises(ValidationError, match="last administrator"):
+        services.role_revoke(assignment=assignment, acting_user=cast.root)
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_an_inactive_administrator_does_not_count_as_another(cast):
+    dormant = person("dora", "Dora", role=Role.ADMINISTRATOR, organisation=cast.hub,
+                     is_active=False)
+    assert dormant.role_assignments.exists()
+    assignment = RoleAssignment.objects.get(user=cast.ada)
+    with pytest.raises(ValidationError, match="last administrator"):
+        services.role_revoke(assignment=assignment, acting_user=cast.ada)
+
+
+def test_an_administrator_can_be_removed_when_another_remains(cast):
+    person("bea", "Bea", role=Role.ADMINISTRATOR, organisation=cast.hub)
+    assignment = RoleAssignment.objects.get(user=cast.ada)
+    services.role_revoke(assignment=assignment, acting_user=cast.ada)
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_an_administrator_elsewhere_does_not_count(cast):
+    person("pia", "Pia", role=Role.ADMINISTRATOR, organisation=cast.pathways)
+    assignment = RoleAssignment.objects.get(user=cast.ada)
+    with pytest.raises(ValidationError, match="last administrator"):
+        services.role_revoke(assignment=assignment, acting_user=cast.root)
+
+
+# role_policies_set -----------------------------------------------------------------------------
+
+
+def test_role_policies_set_writes_only_the_roles_that_change(cast):
+    with assert_audited([(RolePolicy, "create"), (RolePolicy, "create")]):
+        changed = services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
+            acting_user=cast.ada,
+        )
+    assert {policy.role for policy in changed} == {Role.ADMINISTRATOR, Role.ADVISER}
+    assert two_factor_roles(cast.hub) == {Role.ADMINISTRATOR, Role.ADVISER}
+
+    # Adviser off, service manager on, administrator unchanged: two entries, not nine.
+    with assert_audited([(RolePolicy, "update"), (RolePolicy, "create")]):
+        changed = services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
+            acting_user=cast.ada,
+        )
+    assert {policy.role for policy in changed} == {Role.ADVISER, Role.SERVICE_MANAGER}
+    assert two_factor_roles(cast.hub) == {Role.ADMINISTRATOR, Role.SERVICE_MANAGER}
+
+    with assert_no_audit():
+        assert services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
+            acting_user=cast.ada,
+        ) == []
+    assert RolePolicy.objects.filter(organisation=cast.hub).count() == 3
+
+
+def test_role_policies_set_clears_every_role(cast):
+    services.role_policies_set(
+        organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR}, acting_user=cast.ada
+    )
+    with assert_audited([(RolePolicy, "update")]):
+        services.role_policies_set(organisation=cast.hub, two_factor_roles=set(),
+                                   acting_user=cast.ada)
+    assert two_factor_roles(cast.hub) == set()
+
+
+@pytest.mark.parametrize("who", ["mary", "alice", "pat"])
+def test_role_policies_set_refused(cast, who):
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADVISER},
+            acting_user=getattr(cast, who),
+        )
+    assert not RolePolicy.objects.exists()
+
+
+def test_role_policies_set_names_unknown_roles(cast):
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, "wizard"},
+            acting_user=cast.ada,
+        )
+    assert error_fields(error) == {"two_factor_roles"}
+    assert "wizard" in error.value.message_dict["two_factor_roles"][0]
+    assert not RolePolicy.objects.exists()
+
+
+def test_role_policies_set_leaves_nothing_half_written(cast, monkeypatch):
+    """A failure on the second role rolls back the first: no policy, no audit entry."""
+    saved: list[str] = []
+    original = RolePolicy.full_clean
+
+    def fail_on_second(self: RolePolicy, *args: Any, **kwargs: Any) -> None:
+        if saved:
+            raise ValidationError({"role": "Refused for the test."})
+        original(self, *args, **kwargs)
+        saved.append(self.role)
+
+    monkeypatch.setattr(RolePolicy, "full_clean", fail_on_second)
+    with assert_no_audit(), pytest.raises(ValidationError):
+        services.role_policies_set(
+            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
+            acting_user=cast.ada,
+        )
+    assert len(saved) == 1
+    assert not RolePolicy.objects.exists()
+
+
+def test_role_assign_leaves_nothing_half_written(cast, monkeypatch):
+    """The role is saved before the home organisation; a failure then undoes both."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(User, "save", refuse)
+    with assert_no_audit(), pytest.raises(RuntimeError):
+        services.role_assign(
+            user=cast.oscar, organisation=cast.hub, role=Role.ADVISER, acting_user=cast.ada
+        )
+    assert not RoleAssignment.objects.filter(user=cast.oscar).exists()
+
+
+# Changes made by services are attributed ------------------------------------------------------
+
+
+def test_service_changes_made_by_a_command_are_attributed(cast):
+    organisation = OrganisationFactory(name="Growth Partners")
+    with acting_as(cast.root):
+        team = services.team_create(organisation=organisation, name="Exporters",
+                                    acting_user=cast.root)
+    entry = audit_entries_for(team).get()
+    assert entry.actor == cast.root
+    assert entry.cid
