@@ -76,17 +76,19 @@ def test_acting_as_without_a_user_uses_the_system_user(cast):
     assert entry.actor == actor
     assert actor.username == SYSTEM_USERNAME
     assert actor.is_system and not actor.is_active and not actor.is_superuser
-    assert not actor.has_usable_password() or not actor.check_password("")
 
 
 def test_the_system_user_is_one_account_that_cannot_sign_in(cast):
     first, second = system_user(), system_user()
     assert first.pk == second.pk
     assert User.objects.filter(username=SYSTEM_USERNAME).count() == 1
+    first.set_password(PASSWORD)  # even if someone gave it a password
+    first.save()
     response = Client().post(
-        reverse("accounts:login"), {"username": SYSTEM_USERNAME, "password": ""}
+        reverse("accounts:login"), {"username": SYSTEM_USERNAME, "password": PASSWORD}
     )
     assert response.status_code == 200  # the form again, not a redirect into the app
+    assert "_auth_user_id" not in response.client.session
 
 
 def test_a_change_outside_any_block_has_no_actor(cast):

@@ -11,7 +11,9 @@ from waypoint.core.roles import Role
 
 class TeamFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name contains", field_name="name", lookup_expr="icontains")
-    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.none())
+    organisation = django_filters.ModelChoiceFilter(
+        label="Organisation", queryset=Organisation.objects.none(), empty_label="Any organisation"
+    )
 
     class Meta:
         model = Team
@@ -25,9 +27,14 @@ class TeamFilterSet(django_filters.FilterSet):
 class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, username or email", method="search")
     organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.none(), method="in_organisation"
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        method="in_organisation",
+        empty_label="Any organisation",
     )
-    role = django_filters.ChoiceFilter(choices=Role.choices, method="with_role")
+    role = django_filters.ChoiceFilter(
+        label="Role", choices=Role.choices, method="with_role", empty_label="Any role"
+    )
 
     class Meta:
         model = User

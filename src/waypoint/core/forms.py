@@ -8,6 +8,10 @@ from waypoint.core.models import Organisation, Team
 from waypoint.core.roles import Role
 
 
+# No role is preselected: giving someone a role should be a deliberate choice.
+ROLE_CHOICES = [("", "Choose a role"), *Role.choices]
+
+
 def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
@@ -39,7 +43,9 @@ class OrganisationTeamForm(forms.Form):
     """A form that places something in one of the user's organisations, optionally a team."""
 
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="No team"
+    )
 
     def __init__(self, *args: Any, organisations: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,7 +63,7 @@ class OrganisationTeamForm(forms.Form):
 
 
 class RoleAssignForm(OrganisationTeamForm):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
     field_order = ["organisation", "role", "team"]
 
 
@@ -69,7 +75,7 @@ class PersonInviteForm(OrganisationTeamForm):
         max_length=150, help_text="What the person types to sign in, e.g. firstname.lastname."
     )
     job_title = forms.CharField(max_length=120, required=False)
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
     field_order = [
         "organisation",
         "first_name",

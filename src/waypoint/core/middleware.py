@@ -49,24 +49,25 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated:
-            organisation = getattr(user, "home_organisation", None)
-            if organisation is not None:
-                timezone.activate(zoneinfo.ZoneInfo(organisation.time_zone))
-            if (
-                not request.path.startswith(self.EXEMPT_PREFIXES)
-                and two_factor_required(user)
-                and not getattr(user, "is_verified", lambda: False)()
-            ):
-                target = (
-                    "accounts:two-factor-verify"
-                    if _has_confirmed_device(user)
-                    else "accounts:two-factor-setup"
-                )
-                return HttpResponseRedirect(
-                    f"{reverse(target)}?{urlencode({'next': request.path})}"
-                )
+        # The organisation's time zone is for this request only, even one turned away here.
         try:
+            if user.is_authenticated:
+                organisation = getattr(user, "home_organisation", None)
+                if organisation is not None:
+                    timezone.activate(zoneinfo.ZoneInfo(organisation.time_zone))
+                if (
+                    not request.path.startswith(self.EXEMPT_PREFIXES)
+                    and two_factor_required(user)
+                    and not getattr(user, "is_verified", lambda: False)()
+                ):
+                    target = (
+                        "accounts:two-factor-verify"
+                        if _has_confirmed_device(user)
+                        else "accounts:two-factor-setup"
+                    )
+                    return HttpResponseRedirect(
+                        f"{reverse(target)}?{urlencode({'next': request.path})}"
+                    )
             return self.get_response(request)
         finally:
             timezone.deactivate()
