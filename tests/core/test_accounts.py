@@ -89,7 +89,9 @@ def test_an_inactive_person_cannot_sign_in(cast):
     assert signed_in_as(client) is None
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http:evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "http:evil.example"]
+)
 def test_login_ignores_a_next_url_on_another_site(cast, target):
     response = sign_in(Client(), "alice", next=target)
     assert response.status_code == 302

@@ -125,7 +125,9 @@ def test_a_web_request_without_an_id_gets_one_and_echoes_it(cast):
     assert entry.remote_addr == "127.0.0.1"
 
 
-@pytest.mark.parametrize("offered", ["short", "has spaces in it", "x" * 65, "<script>alert</script>"])
+@pytest.mark.parametrize(
+    "offered", ["short", "has spaces in it", "x" * 65, "<script>alert</script>"]
+)
 def test_a_malformed_request_id_is_replaced(cast, offered):
     response = edit_team(cast, HTTP_X_REQUEST_ID=offered)
     request_id = response["X-Request-ID"]
@@ -170,8 +172,9 @@ def test_deleting_a_record_keeps_its_history(cast):
     team_pk = team.pk
     team.delete()
     actions = set(
-        LogEntry.objects.filter(object_pk=str(team_pk), content_type__model="team")
-        .values_list("action", flat=True)
+        LogEntry.objects.filter(object_pk=str(team_pk), content_type__model="team").values_list(
+            "action", flat=True
+        )
     )
     assert actions == {LogEntry.Action.CREATE, LogEntry.Action.DELETE}
 

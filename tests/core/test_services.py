@@ -34,7 +34,9 @@ def two_factor_roles(organisation: Organisation) -> set[str]:
 def test_organisation_update_by_an_administrator(cast):
     with assert_audited([(Organisation, "update")]):
         services.organisation_update(
-            organisation=cast.hub, acting_user=cast.ada, name="Enterprise Hub CIC",
+            organisation=cast.hub,
+            acting_user=cast.ada,
+            name="Enterprise Hub CIC",
             time_zone="Europe/Dublin",
         )
     cast.hub.refresh_from_db()
@@ -46,7 +48,8 @@ def test_organisation_update_refused(cast, who):
     with assert_no_audit(), pytest.raises(PermissionDenied):
         services.organisation_update(
             organisation=Organisation.objects.get(pk=cast.hub.pk),
-            acting_user=getattr(cast, who), name="Taken over",
+            acting_user=getattr(cast, who),
+            name="Taken over",
         )
     assert Organisation.objects.get(pk=cast.hub.pk).name == "Enterprise Hub"
 
@@ -81,7 +84,9 @@ def test_organisation_update_cannot_change_other_fields(cast):
 def test_team_create_by_a_service_manager(cast):
     with assert_audited([(Team, "create")]):
         team = services.team_create(
-            organisation=cast.hub, name="  Growth  ", description="Scale-ups",
+            organisation=cast.hub,
+            name="  Growth  ",
+            description="Scale-ups",
             acting_user=cast.mary,
         )
     team.refresh_from_db()
@@ -110,9 +115,7 @@ def test_team_create_names_a_duplicate_name_whatever_its_case(cast, name):
 
 
 def test_team_names_need_only_be_unique_within_an_organisation(cast):
-    team = services.team_create(
-        organisation=cast.pathways, name="Start-up", acting_user=cast.root
-    )
+    team = services.team_create(organisation=cast.pathways, name="Start-up", acting_user=cast.root)
     assert team.pk is not None
 
 
@@ -125,12 +128,15 @@ def test_team_create_names_a_blank_name(cast):
 def test_team_update(cast):
     with assert_audited([(Team, "update")]):
         services.team_update(
-            team=cast.startup_team, name="Launch", description="New businesses",
+            team=cast.startup_team,
+            name="Launch",
+            description="New businesses",
             acting_user=cast.mary,
         )
     cast.startup_team.refresh_from_db()
     assert (cast.startup_team.name, cast.startup_team.description) == (
-        "Launch", "New businesses",
+        "Launch",
+        "New businesses",
     )
 
 
@@ -202,12 +208,16 @@ def test_team_delete_refused(cast, who):
 def test_role_assign_by_an_administrator(cast):
     with assert_audited([(RoleAssignment, "create")]):
         assignment = services.role_assign(
-            user=cast.alice, organisation=cast.hub, role=Role.MENTOR, team=cast.startup_team,
+            user=cast.alice,
+            organisation=cast.hub,
+            role=Role.MENTOR,
+            team=cast.startup_team,
             acting_user=cast.ada,
         )
     assert RoleAssignment.objects.get(pk=assignment.pk).team == cast.startup_team
     assert set(cast.alice.role_assignments.values_list("role", flat=True)) == {
-        Role.ADVISER, Role.MENTOR,
+        Role.ADVISER,
+        Role.MENTOR,
     }
 
 
@@ -238,7 +248,9 @@ def test_role_assign_takes_effect_at_once_for_the_same_user_object(cast):
 def test_role_assign_refused(cast, who):
     with assert_no_audit(), pytest.raises(PermissionDenied):
         services.role_assign(
-            user=cast.oscar, organisation=cast.hub, role=Role.ADMINISTRATOR,
+            user=cast.oscar,
+            organisation=cast.hub,
+            role=Role.ADMINISTRATOR,
             acting_user=getattr(cast, who),
         )
     assert not RoleAssignment.objects.filter(user=cast.oscar).exists()
@@ -259,7 +271,10 @@ def test_role_assign_names_a_team_of_another_organisation(cast):
     elsewhere = TeamFactory(organisation=cast.pathways, name="Placements")
     with assert_no_audit(), pytest.raises(ValidationError) as error:
         services.role_assign(
-            user=cast.oscar, organisation=cast.hub, role=Role.ADVISER, team=elsewhere,
+            user=cast.oscar,
+            organisation=cast.hub,
+            role=Role.ADVISER,
+            team=elsewhere,
             acting_user=cast.ada,
         )
     assert error_fields(error) == {"team"}
@@ -302,8 +317,9 @@ def test_the_last_administrator_cannot_be_removed(cast):
 
 
 def test_an_inactive_administrator_does_not_count_as_another(cast):
-    dormant = person("dora", "Dora", role=Role.ADMINISTRATOR, organisation=cast.hub,
-                     is_active=False)
+    dormant = person(
+        "dora", "Dora", role=Role.ADMINISTRATOR, organisation=cast.hub, is_active=False
+    )
     assert dormant.role_assignments.exists()
     assignment = RoleAssignment.objects.get(user=cast.ada)
     with pytest.raises(ValidationError, match="last administrator"):
@@ -330,7 +346,8 @@ def test_an_administrator_elsewhere_does_not_count(cast):
 def test_role_policies_set_writes_only_the_roles_that_change(cast):
     with assert_audited([(RolePolicy, "create"), (RolePolicy, "create")]):
         changed = services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
+            organisation=cast.hub,
+            two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
             acting_user=cast.ada,
         )
     assert {policy.role for policy in changed} == {Role.ADMINISTRATOR, Role.ADVISER}
@@ -339,17 +356,22 @@ def test_role_policies_set_writes_only_the_roles_that_change(cast):
     # Adviser off, service manager on, administrator unchanged: two entries, not nine.
     with assert_audited([(RolePolicy, "update"), (RolePolicy, "create")]):
         changed = services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
+            organisation=cast.hub,
+            two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
             acting_user=cast.ada,
         )
     assert {policy.role for policy in changed} == {Role.ADVISER, Role.SERVICE_MANAGER}
     assert two_factor_roles(cast.hub) == {Role.ADMINISTRATOR, Role.SERVICE_MANAGER}
 
     with assert_no_audit():
-        assert services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
-            acting_user=cast.ada,
-        ) == []
+        assert (
+            services.role_policies_set(
+                organisation=cast.hub,
+                two_factor_roles={Role.ADMINISTRATOR, Role.SERVICE_MANAGER},
+                acting_user=cast.ada,
+            )
+            == []
+        )
     assert RolePolicy.objects.filter(organisation=cast.hub).count() == 3
 
 
@@ -358,8 +380,9 @@ def test_role_policies_set_clears_every_role(cast):
         organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR}, acting_user=cast.ada
     )
     with assert_audited([(RolePolicy, "update")]):
-        services.role_policies_set(organisation=cast.hub, two_factor_roles=set(),
-                                   acting_user=cast.ada)
+        services.role_policies_set(
+            organisation=cast.hub, two_factor_roles=set(), acting_user=cast.ada
+        )
     assert two_factor_roles(cast.hub) == set()
 
 
@@ -367,7 +390,8 @@ def test_role_policies_set_clears_every_role(cast):
 def test_role_policies_set_refused(cast, who):
     with assert_no_audit(), pytest.raises(PermissionDenied):
         services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADVISER},
+            organisation=cast.hub,
+            two_factor_roles={Role.ADVISER},
             acting_user=getattr(cast, who),
         )
     assert not RolePolicy.objects.exists()
@@ -376,7 +400,8 @@ def test_role_policies_set_refused(cast, who):
 def test_role_policies_set_names_unknown_roles(cast):
     with assert_no_audit(), pytest.raises(ValidationError) as error:
         services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, "wizard"},
+            organisation=cast.hub,
+            two_factor_roles={Role.ADMINISTRATOR, "wizard"},
             acting_user=cast.ada,
         )
     assert error_fields(error) == {"two_factor_roles"}
@@ -398,7 +423,8 @@ def test_role_policies_set_leaves_nothing_half_written(cast, monkeypatch):
     monkeypatch.setattr(RolePolicy, "full_clean", fail_on_second)
     with assert_no_audit(), pytest.raises(ValidationError):
         services.role_policies_set(
-            organisation=cast.hub, two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
+            organisation=cast.hub,
+            two_factor_roles={Role.ADMINISTRATOR, Role.ADVISER},
             acting_user=cast.ada,
         )
     assert len(saved) == 1
@@ -425,8 +451,9 @@ def test_role_assign_leaves_nothing_half_written(cast, monkeypatch):
 def test_service_changes_made_by_a_command_are_attributed(cast):
     organisation = OrganisationFactory(name="Growth Partners")
     with acting_as(cast.root):
-        team = services.team_create(organisation=organisation, name="Exporters",
-                                    acting_user=cast.root)
+        team = services.team_create(
+            organisation=organisation, name="Exporters", acting_user=cast.root
+        )
     entry = audit_entries_for(team).get()
     assert entry.actor == cast.root
     assert entry.cid

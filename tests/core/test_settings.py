@@ -33,8 +33,17 @@ def setenv(monkeypatch):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("true", True), ("TRUE", True), ("1", True), ("yes", True), ("on", True), (" On ", True),
-        ("false", False), ("False", False), ("0", False), ("no", False), ("off", False),
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        ("yes", True),
+        ("on", True),
+        (" On ", True),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
     ],
 )
 def test_env_bool_accepts(setenv, raw, expected):
@@ -103,15 +112,18 @@ def test_env_list_splits_on_commas_and_drops_blanks(setenv):
 
 def test_env_database_reads_postgres_and_sqlite(setenv):
     setenv("postgres://waypoint:secret@db.internal:5433/waypoint")
-    config = env_database(VARIABLE, "sqlite:////tmp/unused.sqlite3")
+    config = env_database(VARIABLE, "sqlite:////srv/waypoint/unused.sqlite3")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
-        "db.internal", 5433, "waypoint", "waypoint",
+        "db.internal",
+        5433,
+        "waypoint",
+        "waypoint",
     )
     setenv(None)
-    config = env_database(VARIABLE, "sqlite:////tmp/waypoint.sqlite3")
+    config = env_database(VARIABLE, "sqlite:////srv/waypoint/waypoint.sqlite3")
     assert config["ENGINE"] == "django.db.backends.sqlite3"
-    assert config["NAME"] == "/tmp/waypoint.sqlite3"
+    assert config["NAME"] == "/srv/waypoint/waypoint.sqlite3"
 
 
 @pytest.mark.parametrize(
@@ -121,14 +133,15 @@ def test_env_database_reads_postgres_and_sqlite(setenv):
 def test_env_database_rejects_an_unsupported_database(setenv, raw):
     setenv(raw)
     with pytest.raises(ImproperlyConfigured, match=f"{VARIABLE} names an unsupported database"):
-        env_database(VARIABLE, "sqlite:////tmp/unused.sqlite3")
+        env_database(VARIABLE, "sqlite:////srv/waypoint/unused.sqlite3")
 
 
+@pytest.mark.filterwarnings("ignore:Engine not recognized")
 @pytest.mark.parametrize("raw", ["not a url", "nosuchscheme://x/y", "postgres://host:port/x"])
 def test_env_database_rejects_a_malformed_url(setenv, raw):
     setenv(raw)
     with pytest.raises(ImproperlyConfigured, match=VARIABLE):
-        env_database(VARIABLE, "sqlite:////tmp/unused.sqlite3")
+        env_database(VARIABLE, "sqlite:////srv/waypoint/unused.sqlite3")
 
 
 # Production settings, imported in a clean process ----------------------------------------------
@@ -154,8 +167,13 @@ def run_production(tmp_path: Path, code: str, **environment: str) -> subprocess.
         **environment,
     }
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -191,7 +209,9 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path, hosts):
 
 def test_production_refuses_a_bad_flag_naming_it(tmp_path):
     message = refusal(
-        tmp_path, SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="waypoint.example.org",
+        tmp_path,
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="waypoint.example.org",
         SECURE_SSL_REDIRECT="sometimes",
     )
     assert "SECURE_SSL_REDIRECT must be true or false" in message
@@ -199,7 +219,9 @@ def test_production_refuses_a_bad_flag_naming_it(tmp_path):
 
 def test_production_with_everything_set_is_secure(tmp_path):
     result = run_production(
-        tmp_path, SHOW_SETTINGS, SECRET_KEY=GOOD_KEY,
+        tmp_path,
+        SHOW_SETTINGS,
+        SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="waypoint.example.org,www.waypoint.example.org",
         CSRF_TRUSTED_ORIGINS="https://waypoint.example.org",
     )
@@ -224,7 +246,8 @@ def test_production_passes_djangos_deployment_checks(tmp_path):
         tmp_path,
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy'])",
-        SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="waypoint.example.org",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="waypoint.example.org",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from waypoint.core.audit import record_event
 from waypoint.core.forms import TwoFactorCodeForm
 from waypoint.core.models import User
+from waypoint.core.security import two_factor_required
 
 
 class LoginView(auth_views.LoginView):
@@ -118,6 +119,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
                 "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
                 "next": _next_url(request),
                 "already": user_has_device(request.user, confirmed=True),
+            "required": two_factor_required(request.user),
             },
             status=status,
         )

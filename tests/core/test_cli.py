@@ -1,0 +1,72 @@
+"""The ``waypoint`` operator command: Django's management commands behind one console script."""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import entry_points
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from waypoint import cli
+from waypoint.core.models import User
+
+
+def test_the_console_script_is_waypoint_cli_main():
+    (script,) = entry_points(group="console_scripts", name="waypoint")
+    assert script.value == "waypoint.cli:main"
+    assert script.load() is cli.main
+
+
+def test_waypoint_check(capsys):
+    cli.main(["waypoint", "check"])
+    assert "System check identified no issues" in capsys.readouterr().out
+
+
+def test_an_unknown_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["waypoint", "no-such-command"])
+    assert exit_.value.code != 0
+    assert "Unknown command: 'no-such-command'" in capsys.readouterr().err
+
+
+def test_settings_default_to_local_but_never_override(monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "waypoint.settings.test")
+    cli.main(["waypoint", "check"])
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "waypoint.settings.test"
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
+    cli.main(["waypoint", "check"])
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "waypoint.settings.local"
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_uses_the_password_from_the_environment(monkeypatch, capsys):
+    password = "operator chooses this 93"
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "operator")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "operator@example.org")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", password)
+    cli.main(["waypoint", "createsuperuser", "--noinput"])
+    assert "Superuser created successfully" in capsys.readouterr().out
+
+    user = User.objects.get(username="operator")
+    assert user.is_superuser and user.is_staff and user.is_active
+    assert user.email == "operator@example.org"
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": "operator", "password": password}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_refuses_a_taken_username(monkeypatch, capsys):
+    User.objects.create_user(username="operator", password="x" * 12)
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "operator")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "operator@example.org")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "operator chooses this 93")
+    with pytest.raises(SystemExit):
+        cli.main(["waypoint", "createsuperuser", "--noinput"])
+    assert "already taken" in capsys.readouterr().err
+    assert not User.objects.get(username="operator").is_superuser
