@@ -13,3 +13,4 @@ urlpatterns = [
 
 handler403 = "waypoint.core.errors.permission_denied"
 handler404 = "waypoint.core.errors.page_not_found"
+handler500 = "waypoint.core.errors.server_error"

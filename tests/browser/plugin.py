@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _browser_reports(stats: dict[str, list[object]]) -> list[pytest.TestReport]:
     reports = []
-    for key in ("passed", "failed", "error", "skipped"):
+    for key in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
         for report in stats.get(key, []):
             if not isinstance(report, pytest.TestReport):
                 continue
@@ -81,43 +81,52 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
+def summary_line(reports: list[pytest.TestReport]) -> str | None:
+    """One plain line: how many browser tests ran and how they ended, or why none ran."""
+    if not reports:
+        return None
+    outcome: dict[str, str] = {}  # nodeid -> outcome of the test itself (its call phase)
+    errors: set[str] = set()  # setup or teardown failed
+    skipped: dict[str, str] = {}
+    for report in reports:
+        xfail = hasattr(report, "wasxfail")
+        if report.when == "call":
+            if xfail and report.skipped:
+                outcome[report.nodeid] = "xfailed"
+            elif xfail and report.passed:
+                outcome[report.nodeid] = "xpassed"
+            else:
+                outcome[report.nodeid] = report.outcome
+        elif report.failed:
+            errors.add(report.nodeid)
+        elif report.skipped and not xfail:
+            skipped[report.nodeid] = _skip_reason(report)
+    ran = len(outcome)
+    if ran == 0 and not errors:
+        return f"Browser tests: SKIPPED — {'; '.join(sorted(set(skipped.values())))}"
+    if ran == 0:
+        line = f"Browser tests: NOT RUN — {len(errors)} errors"
+        problem = chromium_problem()
+        if problem is not None:
+            line += f": {problem} (required: {browser_required() or 'no'})"
+        return line
+    counts = [f"{sum(1 for o in outcome.values() if o == 'passed')} passed"]
+    for name in ("failed", "xfailed", "xpassed"):
+        number = sum(1 for o in outcome.values() if o == name)
+        if number:
+            counts.append(f"{number} {name}")
+    if errors:
+        counts.append(f"{len(errors)} errors")
+    if skipped:
+        counts.append(f"{len(skipped)} skipped")
+    return f"Browser tests: {ran} ran ({', '.join(counts)})"
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
     if hasattr(config, "workerinput"):  # an xdist worker: the controller prints the line
         return
-    reports = _browser_reports(terminalreporter.stats)
-    if not reports:
-        return
-    by_test: dict[str, set[str]] = {}
-    skipped: dict[str, str] = {}
-    for report in reports:
-        outcomes = by_test.setdefault(report.nodeid, set())
-        if report.skipped:
-            skipped[report.nodeid] = _skip_reason(report)
-        elif report.failed:
-            outcomes.add("failed" if report.when == "call" else "error")
-        elif report.when == "call":
-            outcomes.add("passed")
-    passed = sum(1 for o in by_test.values() if o == {"passed"})
-    failed = sum(1 for o in by_test.values() if "failed" in o)
-    errors = sum(1 for o in by_test.values() if "error" in o and "failed" not in o)
-    ran = passed + failed
-    if ran == 0 and errors == 0 and skipped:
-        reasons = sorted(set(skipped.values()))
-        line = f"Browser tests: SKIPPED — {'; '.join(reasons)}"
-    elif ran == 0 and errors:
-        line = f"Browser tests: NOT RUN — {errors} errors"
-        problem = chromium_problem()
-        if problem is not None:
-            line += f": {problem} (required: {browser_required() or 'no'})"
-    else:
-        parts = [f"{passed} passed"]
-        if failed:
-            parts.append(f"{failed} failed")
-        if errors:
-            parts.append(f"{errors} errors")
-        if skipped:
-            parts.append(f"{len(skipped)} skipped")
-        line = f"Browser tests: {ran} ran ({', '.join(parts)})"
-    terminalreporter.write_line(line)
+    line = summary_line(_browser_reports(terminalreporter.stats))
+    if line is not None:
+        terminalreporter.write_line(line)

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.core import mail
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from rest_framework.authtoken.models import Token
 
 from tests.factories import OrganisationFactory, TeamFactory, person
 from tests.permissions import assert_audited, assert_no_audit, audit_entries_for
@@ -443,6 +445,144 @@ def test_role_assign_leaves_nothing_half_written(cast, monkeypatch):
             user=cast.oscar, organisation=cast.hub, role=Role.ADVISER, acting_user=cast.ada
         )
     assert not RoleAssignment.objects.filter(user=cast.oscar).exists()
+
+
+# person_invite ---------------------------------------------------------------------------------
+
+
+def invite(cast: Any, **overrides: Any) -> User:
+    values: dict[str, Any] = {
+        "organisation": cast.hub,
+        "username": " nina.new ",
+        "first_name": "Nina",
+        "last_name": "Newcomer",
+        "email": "nina@example.org",
+        "role": Role.ADVISER,
+        "team": cast.startup_team,
+        "job_title": "Business adviser",
+        "base_url": "https://waypoint.example.org/",
+        "acting_user": cast.ada,
+    }
+    values.update(overrides)
+    return services.person_invite(**values)
+
+
+def test_person_invite_adds_the_person_and_emails_a_link_after_commit(
+    cast, django_capture_on_commit_callbacks
+):
+    with assert_audited([(User, "create"), (RoleAssignment, "create")]):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            user = invite(cast)
+        assert mail.outbox == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+
+    user.refresh_from_db()
+    assert user.username == "nina.new"
+    assert user.home_organisation == cast.hub
+    assert not user.has_usable_password()  # nobody but Nina will know it
+    assignment = RoleAssignment.objects.get(user=user)
+    assert (assignment.organisation, assignment.role, assignment.team) == (
+        cast.hub,
+        Role.ADVISER,
+        cast.startup_team,
+    )
+    event = DomainEvent.objects.get(verb="person.invited")
+    assert (event.actor, event.organisation, event.object_id) == (cast.ada, cast.hub, str(user.pk))
+
+    (message,) = mail.outbox
+    assert message.to == ["nina@example.org"]
+    assert "Enterprise Hub" in message.subject
+    assert "nina.new" in message.body
+    assert "https://waypoint.example.org/accounts/password/reset/" in message.body
+
+
+@pytest.mark.parametrize("who", ["mary", "alice", "pat", "oscar"])
+def test_person_invite_refused(cast, who, django_capture_on_commit_callbacks):
+    with (
+        assert_no_audit(),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(PermissionDenied),
+    ):
+        invite(cast, acting_user=getattr(cast, who))
+    assert not User.objects.filter(username="nina.new").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"username": "alice"}, "username"),
+        ({"email": "ALICE@example.org"}, "email"),
+        ({"email": "not an address"}, "email"),
+        ({"role": "wizard"}, "role"),
+    ],
+)
+def test_person_invite_names_the_bad_field_and_leaves_nothing_behind(
+    cast, overrides, field, django_capture_on_commit_callbacks
+):
+    people_before = User.objects.count()
+    with (
+        assert_no_audit(),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as error,
+    ):
+        invite(cast, **overrides)
+    assert error_fields(error) == {field}
+    assert User.objects.count() == people_before
+    assert not DomainEvent.objects.exists()
+    assert mail.outbox == []
+
+
+def test_person_invite_with_a_team_of_another_organisation_leaves_nothing_behind(cast):
+    elsewhere = TeamFactory(organisation=cast.pathways, name="Placements")
+    with assert_no_audit(), pytest.raises(ValidationError) as error:
+        invite(cast, team=elsewhere)
+    assert error_fields(error) == {"team"}
+    assert not User.objects.filter(username="nina.new").exists()
+
+
+# person_set_active -----------------------------------------------------------------------------
+
+
+def test_person_deactivate_and_reactivate(cast):
+    Token.objects.create(user=cast.alice)
+    with assert_audited([(User, "update")]):
+        services.person_set_active(person=cast.alice, active=False, acting_user=cast.ada)
+    assert not User.objects.get(pk=cast.alice.pk).is_active
+    assert not Token.objects.filter(user=cast.alice).exists()  # the API key dies with it
+    assert RoleAssignment.objects.filter(user=cast.alice).exists()  # records are kept
+
+    with assert_audited([(User, "update")]):
+        services.person_set_active(person=cast.alice, active=True, acting_user=cast.ada)
+    assert User.objects.get(pk=cast.alice.pk).is_active
+    verbs = list(DomainEvent.objects.order_by("pk").values_list("verb", flat=True))
+    assert verbs == ["person.deactivated", "person.reactivated"]
+
+
+def test_person_set_active_with_no_change_writes_nothing(cast):
+    with assert_no_audit():
+        services.person_set_active(person=cast.alice, active=True, acting_user=cast.ada)
+    assert not DomainEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "target"),
+    [("mary", "alice"), ("alice", "mary"), ("pat", "alice"), ("ada", "pat"), ("ada", "root")],
+)
+def test_person_set_active_refused(cast, who, target):
+    if target == "root":
+        RoleAssignment.objects.create(user=cast.root, organisation=cast.hub, role=Role.VIEWER)
+    person_ = getattr(cast, target)
+    with assert_no_audit(), pytest.raises(PermissionDenied):
+        services.person_set_active(person=person_, active=False, acting_user=getattr(cast, who))
+    assert User.objects.get(pk=person_.pk).is_active
+
+
+def test_nobody_deactivates_themselves(cast):
+    with assert_no_audit(), pytest.raises(ValidationError, match="your own account"):
+        services.person_set_active(person=cast.ada, active=False, acting_user=cast.ada)
+    assert User.objects.get(pk=cast.ada.pk).is_active
 
 
 # Changes made by services are attributed ------------------------------------------------------

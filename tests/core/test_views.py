@@ -372,3 +372,34 @@ def test_nobody_deactivates_themselves(cast):
     assert "cannot deactivate your own account" in response.content.decode()
     cast.ada.refresh_from_db()
     assert cast.ada.is_active
+
+
+def test_requiring_two_factor_revokes_api_tokens_of_that_role(cast):
+    from rest_framework.authtoken.models import Token
+
+    ada_token = Token.objects.create(user=cast.ada)
+    alice_token = Token.objects.create(user=cast.alice)
+    url = reverse("core:organisation-security", args=[cast.hub.pk])
+    request_as(cast.ada, url, method="post", data={"two_factor_roles": [Role.ADMINISTRATOR]})
+    assert not Token.objects.filter(pk=ada_token.pk).exists()
+    assert Token.objects.filter(pk=alice_token.pk).exists()
+
+
+def test_api_errors_are_json_and_page_errors_are_html(cast):
+    api = request_as(cast.alice, "/api/v1/no-such-thing/")
+    assert api.status_code == 404 and api["Content-Type"] == "application/json"
+    assert api.json()["detail"]
+    page = request_as(cast.alice, "/no-such-page/")
+    assert page.status_code == 404 and "Page not found" in page.content.decode()
+
+
+def test_server_error_page_gives_the_request_id(rf):
+    from waypoint.core.errors import server_error
+
+    request = rf.get("/teams/")
+    request.request_id = "abc123def456"
+    response = server_error(request)
+    assert response.status_code == 500 and "abc123def456" in response.content.decode()
+    api_request = rf.get("/api/v1/teams/")
+    api_request.request_id = "abc123def456"
+    assert b'"request_id": "abc123def456"' in server_error(api_request).content

@@ -119,7 +119,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
                 "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
                 "next": _next_url(request),
                 "already": user_has_device(request.user, confirmed=True),
-            "required": two_factor_required(request.user),
+                "required": two_factor_required(request.user),
             },
             status=status,
         )

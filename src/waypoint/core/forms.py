@@ -7,7 +7,6 @@ from django import forms
 from waypoint.core.models import Organisation, Team
 from waypoint.core.roles import Role
 
-
 # No role is preselected: giving someone a role should be a deliberate choice.
 ROLE_CHOICES = [("", "Choose a role"), *Role.choices]
 

@@ -23,6 +23,18 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone Waypoint knows (e.g. Europe/London).")
 
 
+def _blame_field(error: ValidationError, field: str) -> ValidationError:
+    """Put a constraint's non-field error on ``field``.
+
+    Django reports an expression constraint (such as a case-insensitive ``Lower(...)``) against
+    no field; when one field is at fault, forms and the API should show the message there.
+    """
+    errors = error.update_error_dict({})
+    if NON_FIELD_ERRORS in errors:
+        errors.setdefault(field, []).extend(errors.pop(NON_FIELD_ERRORS))
+    return ValidationError(errors)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -104,15 +116,10 @@ class Team(BaseModel):
         return reverse("core:team-detail", args=[self.pk])
 
     def validate_constraints(self, exclude: Any = None) -> None:
-        # Django reports an expression constraint (the case-insensitive name) against no
-        # field; it is the name that is at fault, so forms and the API show it there.
         try:
             super().validate_constraints(exclude=exclude)
         except ValidationError as error:
-            errors = error.update_error_dict({})
-            if NON_FIELD_ERRORS in errors:
-                errors.setdefault("name", []).extend(errors.pop(NON_FIELD_ERRORS))
-            raise ValidationError(errors) from None
+            raise _blame_field(error, "name") from None
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
@@ -153,6 +160,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise _blame_field(error, "email") from None
 
     def get_absolute_url(self) -> str:
         return reverse("core:person-detail", args=[self.pk])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from waypoint.core.audit import record_event
 from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team, User
@@ -30,8 +30,17 @@ def require_add(user: Any, model: type[models.Model], organisation: Organisation
 
 
 def _save(obj: Any) -> Any:
+    """Validate and save. A clash with a row committed at the same moment (after full_clean
+    passed) becomes a ValidationError rather than a server error."""
     obj.full_clean()
-    obj.save()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError(
+            f"This {obj._meta.verbose_name} clashes with one saved at the same moment; "
+            "reload the page and check before trying again."
+        ) from None
     return obj
 
 
@@ -157,7 +166,26 @@ def role_policies_set(
             continue
         policy.require_two_factor = wanted
         changed.append(_save(policy))
+    newly_required = [p.role for p in changed if p.require_two_factor]
+    if newly_required:
+        _revoke_api_tokens(organisation=organisation, roles=newly_required)
     return changed
+
+
+def _revoke_api_tokens(*, organisation: Organisation, roles: list[str]) -> None:
+    """API tokens issued before two-factor became required must be asked for again, with a code."""
+    from rest_framework.authtoken.models import Token
+
+    holders = RoleAssignment.objects.filter(organisation=organisation, role__in=roles)
+    revoked = Token.objects.filter(user__in=holders.values("user_id"))
+    count = revoked.count()
+    if count:
+        revoked.delete()
+        record_event(
+            verb="api_tokens.revoked",
+            organisation=organisation,
+            data={"reason": "two-factor sign-in now required", "roles": roles, "tokens": count},
+        )
 
 
 # People ----------------------------------------------------------------------------------------

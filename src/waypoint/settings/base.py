@@ -6,7 +6,14 @@ from pathlib import Path
 
 import xstatic.pkg.bootstrap
 
-from waypoint.settings.env import env_bool, env_database, env_int, env_list, env_str
+from waypoint.settings.env import (
+    env_bool,
+    env_cache,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+)
 
 APP_DIR = Path(__file__).resolve().parent.parent  # src/waypoint
 PROJECT_DIR = APP_DIR.parent.parent  # the repository (or install) root
@@ -25,6 +32,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One process: memory. Several web processes (gunicorn workers, servers) need a shared cache so
+# that API throttling counts every request: CACHE_URL=redis://127.0.0.1:6379/1.
+CACHES = {"default": env_cache("CACHE_URL", "locmemcache://")}
 
 INSTALLED_APPS = [
     "waypoint.core.admin_apps.WaypointAdminConfig",

@@ -80,3 +80,14 @@ def env_database(name: str, default: str) -> dict[str, Any]:
             "Waypoint runs on PostgreSQL or SQLite."
         )
     return config
+
+
+def env_cache(name: str, default: str) -> dict[str, Any]:
+    raw = os.environ.get(name) or default
+    try:
+        return environ.Env.cache_url_config(raw)
+    except Exception as exc:  # django-environ raises several kinds for a malformed URL
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is not a cache URL Waypoint understands "
+            f"(locmemcache://, dbcache://table_name or redis://host:6379/0): {exc}"
+        ) from None
