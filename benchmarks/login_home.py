@@ -127,12 +127,12 @@ class _LoopbackOnly(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _client() -> urllib.request.OpenerDirector:
-    """A fresh cookie jar; no proxy (http_proxy must not capture loopback traffic)."""
+def _client(jar: http.cookiejar.CookieJar | None = None) -> urllib.request.OpenerDirector:
+    """A client with its own cookie jar; no proxy (http_proxy must not see loopback traffic)."""
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}),
         _LoopbackOnly(),
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+        urllib.request.HTTPCookieProcessor(jar if jar is not None else http.cookiejar.CookieJar()),
     )
 
 
@@ -191,10 +191,23 @@ def _tail(log: Path) -> str:
         return "(no log)"
 
 
-def _sign_in(base: str) -> urllib.request.OpenerDirector:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None  # the caller follows it, to time the POST and the next page apart
+
+
+def _sign_in(
+    base: str, phases: dict[str, list[float]] | None = None
+) -> urllib.request.OpenerDirector:
     """A complete sign-in with a new cookie jar; fails unless it lands on the home page."""
-    client = _client()
+    jar = http.cookiejar.CookieJar()
+    client = _client(jar)
+    poster = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirect(), urllib.request.HTTPCookieProcessor(jar)
+    )
+    started = time.perf_counter()
     _, form = _get(client, f"{base}/accounts/login/")
+    got_form = time.perf_counter()
     match = _CSRF_FIELD.search(form)
     if match is None:
         raise RuntimeError("The sign-in page has no CSRF token field.")
@@ -202,9 +215,20 @@ def _sign_in(base: str) -> urllib.request.OpenerDirector:
         {"csrfmiddlewaretoken": match.group(1), "username": USERNAME, "password": PASSWORD}
     ).encode()
     request = urllib.request.Request(f"{base}/accounts/login/", data=data, method="POST")
-    with client.open(request, timeout=REQUEST_TIMEOUT) as response:  # 302, followed to home
-        final_url, body = response.geturl(), response.read().decode()
-    _check_home(base, final_url, body)
+    try:
+        with poster.open(request, timeout=REQUEST_TIMEOUT) as response:
+            raise RuntimeError(f"Sign-in answered {response.status}, not a redirect to home.")
+    except urllib.error.HTTPError as answer:
+        if answer.code != 302:
+            raise
+        location = urllib.parse.urljoin(f"{base}/accounts/login/", answer.headers["Location"])
+    posted = time.perf_counter()
+    _check_home(base, *_get(client, location))
+    if phases is not None:
+        finished = time.perf_counter()
+        phases["get_form"].append((got_form - started) * 1000)
+        phases["post_credentials"].append((posted - got_form) * 1000)
+        phases["get_home"].append((finished - posted) * 1000)
     return client
 
 
@@ -281,7 +305,12 @@ def run(iterations: int = 50, warmup: int = 3, workers: int = 1) -> dict[str, An
             for _ in range(warmup):
                 _check_home(base, *_get(_sign_in(base), f"{base}/"))
             print(f"  {iterations} sign-ins", file=sys.stderr)
-            logins, login_total = _timed(lambda: _sign_in(base), iterations)
+            phases: dict[str, list[float]] = {
+                "get_form": [],
+                "post_credentials": [],
+                "get_home": [],
+            }
+            logins, login_total = _timed(lambda: _sign_in(base, phases), iterations)
             session = _sign_in(base)
 
             def home() -> None:
@@ -293,6 +322,9 @@ def run(iterations: int = 50, warmup: int = 3, workers: int = 1) -> dict[str, An
         shutil.rmtree(workdir, ignore_errors=True)
     argon2 = argon2_check_ms()
     login = summarise(logins, login_total, requests_each=3)
+    login["phases_p50_ms"] = {
+        name: round(statistics.median(values), 2) for name, values in phases.items()
+    }
     return {
         "login": login,
         "home": summarise(homes, home_total, requests_each=1),

@@ -11,6 +11,7 @@ Not part of the test suite (pytest only collects tests/): timing belongs here, n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -84,10 +85,8 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
     }
-    try:
+    with contextlib.suppress(OSError):  # not on every platform
         info["load_average_1m"] = round(os.getloadavg()[0], 2)
-    except OSError:
-        pass
     meminfo = Path("/proc/meminfo")
     if meminfo.exists():
         for line in meminfo.read_text().splitlines():

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from pytest_django.live_server_helper import LiveServer
-
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API keeps an asyncio event loop in this thread, so Django would refuse ORM
 # calls made here (factories, assertions on the database) with SynchronousOnlyOperation. The
@@ -70,9 +69,11 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     problems: list[str] = []
     new_page.on(
         "console",
-        lambda message: problems.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
     )
     new_page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     try:

@@ -59,7 +59,6 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, cas
     assert focused_in_main, "After the skip link, Tab should move to the first link in main."
 
 
-
 def test_the_axe_helper_fails_on_a_violation(page: Page, cast: Cast) -> None:
     """Guards the guard: axe really runs, under the site's Content-Security-Policy."""
     page.goto(reverse("accounts:login"))

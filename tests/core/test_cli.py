@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -70,3 +73,26 @@ def test_createsuperuser_noinput_refuses_a_taken_username(monkeypatch, capsys):
         cli.main(["waypoint", "createsuperuser", "--noinput"])
     assert "already taken" in capsys.readouterr().err
     assert not User.objects.get(username="operator").is_superuser
+
+
+def test_the_installed_command_explains_a_missing_setting_without_a_traceback(tmp_path):
+    script = Path(sys.executable).with_name("waypoint")
+    assert script.exists()
+    result = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
+        [str(script), "check"],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "WAYPOINT_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "waypoint.settings.production",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Waypoint cannot start: The environment variable SECRET_KEY must be set."
+    )

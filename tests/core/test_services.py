@@ -388,6 +388,29 @@ def test_role_policies_set_clears_every_role(cast):
     assert two_factor_roles(cast.hub) == set()
 
 
+def test_role_policies_set_revokes_api_tokens_of_roles_newly_needing_two_factor(cast):
+    alice_token = Token.objects.create(user=cast.alice)
+    mary_token = Token.objects.create(user=cast.mary)
+    pat_token = Token.objects.create(user=cast.pat)
+    services.role_policies_set(
+        organisation=cast.hub, two_factor_roles={Role.ADVISER}, acting_user=cast.ada
+    )
+    remaining = set(Token.objects.values_list("key", flat=True))
+    assert remaining == {mary_token.key, pat_token.key}
+    assert alice_token.key not in remaining
+    event = DomainEvent.objects.get(verb="api_tokens.revoked")
+    assert event.organisation == cast.hub
+    assert event.data["tokens"] == 1
+
+    # Turning a requirement off, or leaving it as it was, revokes nothing.
+    new_alice_token = Token.objects.create(user=cast.alice)
+    services.role_policies_set(
+        organisation=cast.hub, two_factor_roles={Role.ADVISER}, acting_user=cast.ada
+    )
+    services.role_policies_set(organisation=cast.hub, two_factor_roles=set(), acting_user=cast.ada)
+    assert Token.objects.filter(key=new_alice_token.key).exists()
+
+
 @pytest.mark.parametrize("who", ["mary", "alice", "pat"])
 def test_role_policies_set_refused(cast, who):
     with assert_no_audit(), pytest.raises(PermissionDenied):

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from waypoint.settings.env import env_bool, env_database, env_int, env_list, env_str
+from waypoint.settings.env import (
+    env_bool,
+    env_cache,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+)
 
 VARIABLE = "WAYPOINT_TEST_SETTING"
 
@@ -142,6 +149,29 @@ def test_env_database_rejects_a_malformed_url(setenv, raw):
     setenv(raw)
     with pytest.raises(ImproperlyConfigured, match=VARIABLE):
         env_database(VARIABLE, "sqlite:////srv/waypoint/unused.sqlite3")
+
+
+# env_cache -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "backend"),
+    [
+        (None, "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("dbcache://waypoint_cache", "django.core.cache.backends.db.DatabaseCache"),
+    ],
+)
+def test_env_cache_reads_the_supported_caches(setenv, raw, backend):
+    setenv(raw)
+    assert env_cache(VARIABLE, "locmemcache://")["BACKEND"] == backend
+
+
+@pytest.mark.parametrize("raw", ["memcachedd://host", "not a url"])
+def test_env_cache_rejects_an_unknown_cache_naming_the_variable(setenv, raw):
+    setenv(raw)
+    with pytest.raises(ImproperlyConfigured, match=f"{VARIABLE} is not a cache URL"):
+        env_cache(VARIABLE, "locmemcache://")
 
 
 # Production settings, imported in a clean process ----------------------------------------------
