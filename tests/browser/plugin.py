@@ -49,12 +49,14 @@ def _is_browser_test(path: Path) -> bool:
     return path.resolve().is_relative_to(BROWSER_DIR)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problem = chromium_problem()
     for item in items:
-        if not _is_browser_test(item.path):
+        if _is_browser_test(item.path):
+            item.add_marker(pytest.mark.browser)
+        elif item.get_closest_marker("browser") is None:
             continue
-        item.add_marker(pytest.mark.browser)
         # When the browser is required the ``browser`` fixture fails instead (see conftest).
         if problem is not None and browser_required() is None:
             item.add_marker(pytest.mark.skip(reason=problem))

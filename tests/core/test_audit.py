@@ -91,10 +91,10 @@ def test_the_system_user_is_one_account_that_cannot_sign_in(cast):
     assert "_auth_user_id" not in response.client.session
 
 
-def test_a_change_outside_any_block_has_no_actor(cast):
+def test_a_change_outside_any_block_is_attributed_to_the_system_account(cast):
     TeamFactory(organisation=cast.hub, name="Loose")
     entry = latest_entry(Team.objects.get(name="Loose"))
-    assert entry.actor is None and not entry.cid
+    assert entry.actor is not None and entry.actor.is_system and entry.cid
 
 
 # Changes made by a web request -----------------------------------------------------------------
@@ -285,3 +285,53 @@ def test_an_inactive_superuser_is_refused_the_admin(cast):
     User.objects.filter(pk=cast.root.pk).update(is_active=False)
     response = client.get("/admin/")
     assert response.status_code == 302
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(cast):
+    from tests.permissions import audit_entries_for
+
+    client = cast.client(cast.mary)
+    client.post(
+        f"/teams/{cast.startup_team.pk}/edit/",
+        {"name": "Renamed", "description": ""},
+        HTTP_X_FORWARDED_FOR="198.51.100.77",
+        REMOTE_ADDR="10.1.2.3",
+    )
+    entry = audit_entries_for(cast.startup_team).latest("timestamp")
+    assert entry.remote_addr == "10.1.2.3"
+
+
+def test_forwarded_for_is_read_from_the_trusted_proxy(cast, settings):
+    from tests.permissions import audit_entries_for
+
+    settings.WAYPOINT_PROXY_COUNT = 1
+    client = cast.client(cast.mary)
+    client.post(
+        f"/teams/{cast.startup_team.pk}/edit/",
+        {"name": "Renamed", "description": ""},
+        HTTP_X_FORWARDED_FOR="198.51.100.77, 203.0.113.9",
+        REMOTE_ADDR="10.1.2.3",
+    )
+    entry = audit_entries_for(cast.startup_team).latest("timestamp")
+    assert entry.remote_addr == "203.0.113.9"  # the forged left-most address is not believed
+
+
+def test_changes_outside_requests_are_attributed_to_the_system_account(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from waypoint.core.audit import SYSTEM_USERNAME
+    from waypoint.core.models import User
+
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        username="operator",
+        email="operator@example.org",
+        stdout=StringIO(),
+    )
+    operator = User.objects.get(username="operator")
+    entry = audit_entries_for(operator).get()
+    assert entry.actor.username == SYSTEM_USERNAME
+    assert entry.cid

@@ -221,11 +221,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 @pytest.mark.parametrize(
     "key",
-    ["too-short-a-key", "insecure-local-only-key-do-not-use-in-production-at-all-ever"],
+    [
+        "too-short-a-key",
+        "insecure-local-only-key-do-not-use-in-production-at-all-ever",
+        "a" * 60,  # long, but not random: fewer than five distinct characters
+    ],
 )
 def test_production_refuses_a_short_or_insecure_secret_key(tmp_path, key):
     message = refusal(tmp_path, SECRET_KEY=key, ALLOWED_HOSTS="waypoint.example.org")
-    assert "SECRET_KEY must be a random value of at least 40 characters" in message
+    assert "SECRET_KEY must be a random value of at least 50 characters" in message
 
 
 @pytest.mark.parametrize("hosts", [None, "", " , "])

@@ -88,6 +88,16 @@ def _refuse_change(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
         raise PermissionDenied("Audit entries cannot be changed.")
 
 
+def _attribute_outside_requests(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
+    """An entry made outside a web request and outside ``acting_as`` (a management command,
+    the shell, a task that forgot) is attributed to Waypoint's system account, never to nobody.
+    """
+    if instance.pk is None and instance.actor_id is None and current_request_id() is None:
+        instance.actor = system_user()
+        instance.actor_email = ""
+        instance.cid = instance.cid or new_request_id()
+
+
 def _refuse_delete(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
     if not _purge_allowed.get():
         raise PermissionDenied("Audit entries cannot be deleted.")
@@ -104,6 +114,9 @@ def register_audited_models() -> None:
         if issubclass(model, BaseModel) and not auditlog.contains(model):
             auditlog.register(model, exclude_fields=timestamps)
     pre_save.connect(_refuse_change, sender=LogEntry, dispatch_uid="waypoint-audit-immutable")
+    pre_save.connect(
+        _attribute_outside_requests, sender=LogEntry, dispatch_uid="waypoint-audit-attribute"
+    )
     pre_delete.connect(_refuse_delete, sender=LogEntry, dispatch_uid="waypoint-audit-no-delete")
 
 

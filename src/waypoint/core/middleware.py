@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from waypoint.core.request_context import new_request_id, request_id_context
+from waypoint.core.request_context import client_address, new_request_id, request_id_context
 from waypoint.core.security import two_factor_required
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -34,6 +34,25 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ClientAddressMiddleware:
+    """Leave in X-Forwarded-For only the client address the trusted proxies vouch for.
+
+    django-auditlog records the left-most X-Forwarded-For address; without this a client could
+    write any address it liked into the audit log.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = client_address(request)
+        request.META.pop("HTTP_X_FORWARDED_FOR", None)
+        if address and address != request.META.get("REMOTE_ADDR"):
+            request.META["HTTP_X_FORWARDED_FOR"] = address
+        request.__dict__.pop("headers", None)  # HttpRequest.headers is cached from META
+        return self.get_response(request)
 
 
 class TwoFactorMiddleware:

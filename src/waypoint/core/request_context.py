@@ -35,3 +35,23 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+def client_address(request: object) -> str | None:
+    """The address of the person making the request, trusting only configured proxies.
+
+    With ``WAYPOINT_PROXY_COUNT`` = N proxies in front of Waypoint, each appending to
+    X-Forwarded-For, the client is the N-th address from the right; anything to its left was
+    written by the client and may be forged. With 0 (the default) the header is ignored.
+    """
+    from django.conf import settings
+
+    meta = getattr(request, "META", {})
+    count = getattr(settings, "WAYPOINT_PROXY_COUNT", 0)
+    if count > 0:
+        forwarded = [
+            a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return meta.get("REMOTE_ADDR")

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "waypoint.core.middleware.RequestIdMiddleware",
+    "waypoint.core.middleware.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +141,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "waypoint.core.request_context.client_address"
+# How many reverse proxies in front of Waypoint append to X-Forwarded-For (0: trust none).
+WAYPOINT_PROXY_COUNT = env_int("WAYPOINT_PROXY_COUNT", 0, minimum=0)
 
 # django-otp; administrators choose per role which roles must use it (core.RolePolicy).
 WAYPOINT_SUPERUSER_TWO_FACTOR = env_bool("WAYPOINT_SUPERUSER_TWO_FACTOR", False)

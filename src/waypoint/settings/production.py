@@ -9,8 +9,12 @@ from waypoint.settings.env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
-if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 40:
-    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 40 characters.")
+if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    # The same bar as Django's own deployment check (security.W009).
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be a random value of at least 50 characters; make one with "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
