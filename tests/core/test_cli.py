@@ -78,7 +78,7 @@ def test_createsuperuser_noinput_refuses_a_taken_username(monkeypatch, capsys):
 def test_the_installed_command_explains_a_missing_setting_without_a_traceback(tmp_path):
     script = Path(sys.executable).with_name("waypoint")
     assert script.exists()
-    result = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
+    result = subprocess.run(
         [str(script), "check"],
         env={
             "PATH": os.environ.get("PATH", ""),

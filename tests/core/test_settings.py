@@ -196,7 +196,7 @@ def run_production(tmp_path: Path, code: str, **environment: str) -> subprocess.
         "DJANGO_SETTINGS_MODULE": "waypoint.settings.production",
         **environment,
     }
-    return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+    return subprocess.run(
         [sys.executable, "-c", code],
         env=env,
         cwd=tmp_path,
