@@ -403,3 +403,26 @@ def test_server_error_page_gives_the_request_id(rf):
     api_request = rf.get("/api/v1/teams/")
     api_request.request_id = "abc123def456"
     assert b'"request_id": "abc123def456"' in server_error(api_request).content
+
+
+def test_healthz_reports_an_unreachable_database(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_pages_carry_the_security_headers(cast):
+    response = request_as(cast.alice, reverse("core:home"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.content.decode()  # no inline script in the layout
