@@ -13,6 +13,7 @@ every run (registration is idempotent: the module is registered once under its i
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -124,11 +125,13 @@ def summary_line(reports: list[pytest.TestReport]) -> str | None:
     return f"Browser tests: {ran} ran ({', '.join(counts)})"
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the short test summary
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
-) -> None:
-    if hasattr(config, "workerinput"):  # an xdist worker: the controller prints the line
-        return
-    line = summary_line(_browser_reports(terminalreporter.stats))
-    if line is not None:
-        terminalreporter.write_line(line)
+) -> Generator[None]:
+    result = yield
+    if not hasattr(config, "workerinput"):  # an xdist worker: the controller prints the line
+        line = summary_line(_browser_reports(terminalreporter.stats))
+        if line is not None:
+            terminalreporter.write_line(line)
+    return result
