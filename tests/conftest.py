@@ -19,6 +19,10 @@ from tests.factories import OrganisationFactory, TeamFactory, UserFactory, perso
 from waypoint.core.models import Organisation, Team, User
 from waypoint.core.roles import Role
 
+# The browser plugin prints the "Browser tests: ..." summary line; under pytest-xdist only a
+# plugin registered here reaches the controlling process.
+pytest_plugins = ["tests.browser.plugin"]
+
 
 @dataclass
 class Cast:

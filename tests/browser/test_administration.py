@@ -107,13 +107,6 @@ def test_two_factor_setup_shows_a_qr_code(ada_page: Page) -> None:
     check_page(page, "two-factor-setup")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # not a browser that failed to start
-    reason="TODO(lead): error-summary links in src/waypoint/core/templates/core/form.html are "
-    "#0d6efd on the .alert-danger background #f8d7da (3.36:1, axe color-contrast); give them "
-    'class="alert-link". Remove this marker once fixed.',
-)
 def test_team_form_errors_are_listed_and_accessible(ada_page: Page) -> None:
     page = ada_page
     page.goto(reverse("core:team-create"))
@@ -121,6 +114,7 @@ def test_team_form_errors_are_listed_and_accessible(ada_page: Page) -> None:
 
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Please correct the following")
+    expect(summary).to_be_focused()  # waypoint.js moves focus to the summary
     expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     check_page(page, "team-create-errors")  # before the pointer hovers over (and recolours) a link
 
@@ -136,14 +130,6 @@ def test_people_filters_are_labelled(ada_page: Page) -> None:
     assert {"Organisation", "Role"} <= set(labels), labels
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # not a browser that failed to start
-    reason="TODO(lead): Bootstrap's form-control border #dee2e6 is 1.3:1 on white (WCAG 2.2 "
-    "1.4.11 needs 3:1), which makes checkboxes hard to see; in src/waypoint/core/static/"
-    "waypoint/waypoint.css set .form-control, .form-select, .form-check-input "
-    "{ border-color: #6c757d; }. Remove this marker once fixed.",
-)
 def test_form_controls_have_visible_boundaries(ada_page: Page, cast: Cast) -> None:
     page = ada_page
     problems = []

@@ -426,3 +426,18 @@ def test_pages_carry_the_security_headers(cast):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert "<script>" not in response.content.decode()  # no inline script in the layout
+
+
+def test_audit_history_reads_plainly(cast):
+    request_as(
+        cast.mary,
+        reverse("core:team-create"),
+        method="post",
+        data={"organisation": cast.hub.pk, "name": "Growth", "description": ""},
+    )
+    team = Team.objects.get(name="Growth")
+    body = request_as(cast.mary, reverse("core:audit-history", args=["core", "team", team.pk]))
+    text = body.content.decode()
+    assert "Enterprise Hub" in text  # the organisation by name, not its id
+    assert "role_assignments" not in text and "RoleAssignment.None" not in text
+    assert "(empty)" in text  # the empty description before the team existed

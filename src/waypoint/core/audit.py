@@ -103,16 +103,26 @@ def _refuse_delete(sender: Any, instance: LogEntry, **kwargs: Any) -> None:
         raise PermissionDenied("Audit entries cannot be deleted.")
 
 
+def _tracked_fields(model: type[models.Model], also_exclude: set[str] | None = None) -> list[str]:
+    """The record's own data: its columns less the id and timestamps (no reverse relations)."""
+    skip = {"created_at", "updated_at"} | (also_exclude or set())
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip and not f.primary_key]
+
+
 def register_audited_models() -> None:
     """Register every domain model with django-auditlog, and guard the entries."""
     from waypoint.core.models import BaseModel, Organisation, User
 
-    timestamps = ["created_at", "updated_at"]
-    auditlog.register(Organisation, exclude_fields=timestamps)
-    auditlog.register(User, exclude_fields=["password", "last_login", "date_joined"])
+    auditlog.register(Organisation, include_fields=_tracked_fields(Organisation))
+    auditlog.register(
+        User,
+        include_fields=_tracked_fields(
+            User, also_exclude={"password", "last_login", "date_joined"}
+        ),
+    )
     for model in apps.get_models():
         if issubclass(model, BaseModel) and not auditlog.contains(model):
-            auditlog.register(model, exclude_fields=timestamps)
+            auditlog.register(model, include_fields=_tracked_fields(model))
     pre_save.connect(_refuse_change, sender=LogEntry, dispatch_uid="waypoint-audit-immutable")
     pre_save.connect(
         _attribute_outside_requests, sender=LogEntry, dispatch_uid="waypoint-audit-attribute"

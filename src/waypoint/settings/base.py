@@ -197,6 +197,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waypoint <waypoint@localhost
 # correlation id.
 AUDITLOG_CID_GETTER = "waypoint.core.request_context.current_request_id"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Record a related record by its name, not its database id, so that history reads plainly.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 # REST API
 REST_FRAMEWORK = {
