@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
 from waypoint.core.permissions import policy_for
 
@@ -62,3 +64,25 @@ def apply_validation_error(form: BaseForm, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class PolicyListView(PolicyViewMixin, SingleTableMixin, FilterView):
+    """A searchable, filterable, paginated list of what the user may see.
+
+    Subclasses set ``policy_model``, ``template_name``, ``table_class``, ``filterset_class`` and
+    ``get_queryset`` (from a selector). The filter set receives ``user`` so that its choices
+    (organisations, teams...) are restricted too. ``can_add`` drives the "New" button.
+    """
+
+    table_pagination = {"per_page": 25}
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def can_add(self) -> bool:
+        return policy_for(self.policy_model).can_add(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = self.can_add()
+        return context

@@ -15,7 +15,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from waypoint.core import selectors, services
@@ -31,7 +30,12 @@ from waypoint.core.models import Organisation, RoleAssignment, RolePolicy, Team,
 from waypoint.core.navigation import attention_for
 from waypoint.core.permissions import policy_for
 from waypoint.core.tables import OrganisationTable, PersonTable, TeamTable
-from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
+from waypoint.core.viewkit import (
+    PolicyListView,
+    PolicyViewMixin,
+    apply_validation_error,
+    get_object_for,
+)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -131,23 +135,14 @@ class OrganisationEditView(LoginRequiredMixin, View):
 # Teams -----------------------------------------------------------------------------------------
 
 
-class TeamListView(PolicyViewMixin, SingleTableMixin, FilterView):
+class TeamListView(PolicyListView):
     policy_model = Team
     template_name = "core/team_list.html"
     table_class = TeamTable
     filterset_class = TeamFilterSet
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self) -> Any:
         return selectors.teams_for(user=self.request.user)
-
-    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_add"] = policy_for(Team).can_add(self.request.user)
-        return context
 
 
 class TeamDetailView(LoginRequiredMixin, TemplateView):
@@ -268,23 +263,17 @@ class TeamDeleteView(LoginRequiredMixin, View):
 # People and roles -------------------------------------------------------------------------------
 
 
-class PersonListView(PolicyViewMixin, SingleTableMixin, FilterView):
+class PersonListView(PolicyListView):
     policy_model = User
     template_name = "core/person_list.html"
     table_class = PersonTable
     filterset_class = PersonFilterSet
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self) -> Any:
         return selectors.people_for(user=self.request.user)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_add"] = _assignable(self.request.user) is not None
-        return context
-
-    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
-        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+    def can_add(self) -> bool:
+        return _assignable(self.request.user) is not None
 
 
 def _assignable(user: Any) -> tuple[Any, Any] | None:
