@@ -43,7 +43,9 @@ def test_settings_default_to_local_but_never_override(monkeypatch):
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "waypoint.settings.local"
 
 
-@pytest.mark.django_db
+# Transactional: Django's run_from_argv closes every connection when a command ends, which on
+# PostgreSQL would end the transaction an ordinary test runs inside.
+@pytest.mark.django_db(transaction=True)
 def test_createsuperuser_noinput_uses_the_password_from_the_environment(monkeypatch, capsys):
     password = "operator chooses this 93"
     monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "operator")
@@ -63,7 +65,7 @@ def test_createsuperuser_noinput_uses_the_password_from_the_environment(monkeypa
     assert client.get("/admin/").status_code == 200
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_createsuperuser_noinput_refuses_a_taken_username(monkeypatch, capsys):
     User.objects.create_user(username="operator", password="x" * 12)
     monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "operator")

@@ -135,17 +135,19 @@ def record_event(
     verb: str,
     obj: models.Model | None = None,
     organisation: Any = None,
-    actor: Any = None,
+    actor: Any,
     data: dict[str, Any] | None = None,
 ) -> Any:
-    """Record a business event (e.g. ``engagement.closed``) in the caller's transaction."""
-    from auditlog.context import auditlog_value
+    """Record a business event (e.g. ``engagement.closed``) in the caller's transaction.
 
+    ``actor`` is required: services always know who acts (``acting_user``). None means
+    Waypoint's system account. (django-auditlog's own actor context is not read: it is never
+    reset after a request, so it can name someone from an earlier request.)
+    """
     from waypoint.core.models import DomainEvent
 
     if actor is None:
-        with contextlib.suppress(LookupError):
-            actor = auditlog_value.get().get("actor")
+        actor = system_user()
     if organisation is None and obj is not None:
         organisation = getattr(obj, "organisation", None)
     return DomainEvent.objects.create(

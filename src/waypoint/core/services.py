@@ -168,11 +168,11 @@ def role_policies_set(
         changed.append(_save(policy))
     newly_required = [p.role for p in changed if p.require_two_factor]
     if newly_required:
-        _revoke_api_tokens(organisation=organisation, roles=newly_required)
+        _revoke_api_tokens(organisation=organisation, roles=newly_required, acting_user=acting_user)
     return changed
 
 
-def _revoke_api_tokens(*, organisation: Organisation, roles: list[str]) -> None:
+def _revoke_api_tokens(*, organisation: Organisation, roles: list[str], acting_user: Any) -> None:
     """API tokens issued before two-factor became required must be asked for again, with a code."""
     from rest_framework.authtoken.models import Token
 
@@ -184,6 +184,7 @@ def _revoke_api_tokens(*, organisation: Organisation, roles: list[str]) -> None:
         record_event(
             verb="api_tokens.revoked",
             organisation=organisation,
+            actor=acting_user,
             data={"reason": "two-factor sign-in now required", "roles": roles, "tokens": count},
         )
 
