@@ -6,6 +6,8 @@ from waypoint.core.views import healthz
 urlpatterns = [
     path("", include("waypoint.core.urls")),
     path("accounts/", include("waypoint.core.account_urls")),
+    path("clients/", include("waypoint.clients.urls")),
+    path("delivery/", include("waypoint.delivery.urls")),
     path("api/v1/", include("waypoint.api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_q",
     "import_export",
     "waypoint.core",
+    "waypoint.clients",
+    "waypoint.delivery",
     "waypoint.api",
 ]
 

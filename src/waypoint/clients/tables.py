@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from waypoint.clients.models import Client
+
+
+class ClientTable(tables.Table):
+    name = tables.Column(linkify=True)
+
+    class Meta:
+        model = Client
+        fields = ["name", "kind", "sic_section", "region", "postcode", "trading_status"]
+        empty_text = "No clients match."

@@ -1,0 +1,552 @@
+"""Programmes, the service directory, engagements, agreements and the contact log.
+
+References: 001 E5.07 (agreeing roles, responsibilities and limits; maintaining contact; modes
+of consulting; conditions for accepting clients; records of client contact), 004 a, d, g, k, n
+(mentoring agreements, review frequency, advice versus mentoring, confidentiality, records) and
+000 req 1 (agree how often progress is reviewed and in how much detail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from waypoint.clients.models import Client, Person
+from waypoint.core.models import BaseModel, Organisation
+from waypoint.core.periods import Period
+
+
+class ReviewUnit(models.TextChoices):
+    DAYS = "days", "days"
+    WEEKS = "weeks", "weeks"
+    MONTHS = "months", "months"
+
+
+class ReviewDepth(models.TextChoices):
+    # 000 req 1: agree how often to review progress *and in how much detail*.
+    LIGHT = "light", "Light"
+    STANDARD = "standard", "Standard"
+    IN_DEPTH = "in_depth", "In-depth"
+
+
+REVIEW_DEPTH_COVERS = {
+    ReviewDepth.LIGHT: "A short check-in: is the plan on track, any blockers, next contact.",
+    ReviewDepth.STANDARD: "Progress against each goal and action, the client's own rating, "
+    "concerns, and any changes to the plan.",
+    ReviewDepth.IN_DEPTH: "Everything in a standard review, plus the effect on the business "
+    "(turnover, jobs, other outcomes), the support received so far, and whether the "
+    "agreement still fits.",
+}
+
+
+def review_interval_days(every: int, unit: str) -> int:
+    """The review interval in days (a month counts as 30 days for scheduling)."""
+    return (
+        every * {ReviewUnit.DAYS: 1, ReviewUnit.WEEKS: 7, ReviewUnit.MONTHS: 30}[ReviewUnit(unit)]
+    )
+
+
+class Programme(BaseModel):
+    """A programme of support: owned by ``organisation`` (usually a commissioner)."""
+
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=30, blank=True)
+    description = models.TextField(blank=True)
+    funding_source = models.CharField(max_length=200, blank=True)
+    priorities = models.TextField(
+        "local or regional priorities",
+        blank=True,
+        help_text="The priorities the programme serves, e.g. rural businesses, green growth.",
+    )
+    delivering_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="delivered_programmes",
+        help_text="Providers that deliver this programme.",
+    )
+    default_review_every = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1)]
+    )
+    default_review_unit = models.CharField(
+        max_length=10, choices=ReviewUnit.choices, default=ReviewUnit.WEEKS
+    )
+    default_review_depth = models.CharField(
+        max_length=10, choices=ReviewDepth.choices, default=ReviewDepth.STANDARD
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="delivery_programme_unique_name",
+                violation_error_message="This organisation already has a programme with that name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:programme-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The programme cannot end before it starts."})
+
+
+class EligibilityCondition(BaseModel):
+    """One condition on the programme's eligibility checklist (001 E5.07: conditions for
+    accepting clients onto different business support services)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="eligibility_conditions"
+    )
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProgrammeBudget(BaseModel):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="budgets")
+    period = models.CharField(
+        max_length=12, help_text="e.g. 2026/27 (financial year) or 2026/27 Q3 (quarter)."
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["programme", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "period"],
+                name="delivery_budget_once_per_period",
+                violation_error_message="This programme already has a budget for that period.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.period}"
+
+    def clean(self) -> None:
+        try:
+            self.period = Period.parse(self.period).label
+        except ValueError as error:
+            raise ValidationError({"period": str(error)}) from None
+
+
+class Service(BaseModel):
+    """An entry in the service and referral directory: internal or an external specialist."""
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", "Internal service"
+        EXTERNAL = "external", "External specialist"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    provider_name = models.CharField(
+        "provided by",
+        max_length=200,
+        blank=True,
+        help_text="The organisation or person offering it, when external.",
+    )
+    offer = models.TextField("what they offer")
+    audience = models.CharField("for whom", max_length=300, blank=True)
+    cost = models.CharField(max_length=200, blank=True, help_text="e.g. Free, £50 an hour.")
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:service-detail", args=[self.pk])
+
+
+class Engagement(BaseModel):
+    """A client on a programme, delivered by ``organisation`` with a lead adviser."""
+
+    class Status(models.TextChoices):
+        ENQUIRY = "enquiry", "Enquiry"
+        ELIGIBLE = "eligible", "Eligible"
+        AGREEMENT_PENDING = "agreement_pending", "Agreement pending"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        WITHDREW = "withdrew", "Client withdrew"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        REFERRED_ON = "referred_on", "Referred on"
+        LOST_CONTACT = "lost_contact", "Lost contact"
+
+    # The lifecycle: from each status, where it may go next.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ENQUIRY: frozenset({Status.ELIGIBLE, Status.CLOSED}),
+        Status.ELIGIBLE: frozenset({Status.AGREEMENT_PENDING, Status.CLOSED}),
+        Status.AGREEMENT_PENDING: frozenset({Status.ACTIVE, Status.CLOSED}),
+        Status.ACTIVE: frozenset({Status.PAUSED, Status.CLOSED}),
+        Status.PAUSED: frozenset({Status.ACTIVE, Status.CLOSED}),
+        Status.CLOSED: frozenset(),
+    }
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="engagements")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="engagements")
+    lead_adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_engagements"
+    )
+    advisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_engagements",
+        help_text="Others working with the client besides the lead adviser.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENQUIRY)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    enquiry_date = models.DateField()
+    eligibility_checked_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enquiry_date", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["lead_adviser", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} on {self.programme}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:engagement-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.status == self.Status.CLOSED and not self.end_reason:
+            errors["end_reason"] = "Say why the engagement closed."
+        if self.status != self.Status.CLOSED and self.end_reason:
+            errors["end_reason"] = "Only a closed engagement has an end reason."
+        if self.closed_on and self.closed_on < self.enquiry_date:
+            errors["closed_on"] = "An engagement cannot close before the enquiry."
+        if errors:
+            raise ValidationError(errors)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class EngagementTransition(BaseModel):
+    """Each move through the lifecycle, with its reason: the engagement's history."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Engagement.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Engagement.Status.choices)
+    reason = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["engagement", "occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class EligibilityCheck(BaseModel):
+    """The answer for one condition when eligibility was checked."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="eligibility_checks"
+    )
+    condition = models.ForeignKey(EligibilityCondition, on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "condition"], name="delivery_eligibility_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition}: {'met' if self.met else 'not met'}"
+
+
+class Agreement(BaseModel):
+    """What the adviser and client agreed, versioned per engagement (001 E5.07 3.1; 004 a, d).
+
+    A new version supersedes the one before; an accepted version is never changed.
+    """
+
+    class Type(models.TextChoices):
+        ADVICE = "advice", "Advice"
+        MENTORING = "mentoring", "Mentoring"
+        COACHING = "coaching", "Coaching"
+        EMPLOYMENT_SUPPORT = "employment_support", "Employment support"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OFFERED = "offered", "Offered to the client"
+        ACCEPTED = "accepted", "Accepted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    class AcceptedVia(models.TextChoices):
+        IN_PERSON = "in_person", "Signed in person"
+        LINK = "link", "Accepted through the client link"
+        EMAIL = "email", "By email"
+        PHONE = "phone", "By phone (recorded by the adviser)"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    adviser_responsibilities = models.TextField("the adviser's role and responsibilities")
+    client_responsibilities = models.TextField("the client's role and responsibilities")
+    contractual_limits = models.TextField(
+        "limits of contractual obligations",
+        blank=True,
+        help_text="What the support does not cover, and what it cannot promise (001 E5.07 3.1).",
+    )
+    confidentiality = models.TextField(blank=True)
+    availability = models.CharField(
+        "availability",
+        max_length=300,
+        blank=True,
+        help_text="When the adviser is available, and how quickly they reply.",
+    )
+    preferred_channels = models.CharField(max_length=200, blank=True)
+    feedback_timing = models.CharField(
+        "when feedback is given",
+        max_length=300,
+        blank=True,
+        help_text="e.g. at the end of each session, in writing within a week.",
+    )
+    review_every = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    review_unit = models.CharField(max_length=10, choices=ReviewUnit.choices)
+    review_depth = models.CharField(max_length=10, choices=ReviewDepth.choices)
+    planned_duration_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # Mentoring (004 a, d, k; knowledge 5): goals, rules and the code of ethics.
+    mentoring_goals = models.TextField(blank=True)
+    meeting_frequency = models.CharField(max_length=200, blank=True)
+    meeting_places = models.CharField("where to meet", max_length=200, blank=True)
+    missed_sessions = models.TextField("if a session is missed", blank=True)
+    involving_colleagues = models.TextField(blank=True)
+    dealing_with_problems = models.TextField(blank=True)
+    code_of_ethics = models.TextField("code of ethics", blank=True)
+    # Acceptance
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by_name = models.CharField(max_length=200, blank=True)
+    accepted_via = models.CharField(max_length=12, choices=AcceptedVia.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["engagement", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "version"], name="delivery_agreement_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement v{self.version} for {self.engagement}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:agreement-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.type == self.Type.MENTORING:
+            for field in ("mentoring_goals", "meeting_frequency", "code_of_ethics"):
+                if not getattr(self, field):
+                    label = Agreement._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+                    errors[field] = f"A mentoring agreement records the {label} (004 a, k)."
+        if self.status == self.Status.ACCEPTED and not (self.accepted_at and self.accepted_via):
+            errors["accepted_via"] = "Record how and when the client accepted."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def review_interval_days(self) -> int:
+        return review_interval_days(self.review_every, self.review_unit)
+
+    @property
+    def review_frequency_text(self) -> str:
+        unit = self.get_review_unit_display()
+        if self.review_every == 1:
+            unit = unit.rstrip("s")
+        every = "" if self.review_every == 1 else f"{self.review_every} "
+        return f"every {every}{unit}"
+
+    @property
+    def review_depth_covers(self) -> str:
+        return REVIEW_DEPTH_COVERS[ReviewDepth(self.review_depth)]
+
+
+class Interaction(BaseModel):
+    """One contact with the client: the contact log (001 E5.07 1.2, 2.1; 004 g, n)."""
+
+    class Mode(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video call"
+        EMAIL = "email", "Email"
+        MESSAGE = "message", "Message"
+        WORKSHOP = "workshop", "Workshop or event"
+
+    class Place(models.TextChoices):
+        OUR_PREMISES = "our_premises", "Our premises"
+        CLIENT_PREMISES = "client_premises", "Client's premises"
+        ONLINE = "online", "Online"
+        OTHER = "other", "Other"
+
+    class ConsultingMode(models.TextChoices):
+        # 001 E5.07 indicative content: modes of consulting
+        ACCEPTANT = "acceptant", "Acceptant"
+        CATALYTIC = "catalytic", "Catalytic"
+        CONFRONTATIONAL = "confrontational", "Confrontational"
+        PRESCRIPTIVE = "prescriptive", "Prescriptive"
+
+    class SupportType(models.TextChoices):
+        ADVICE = "advice", "Advice"
+        MENTORING = "mentoring", "Mentoring"
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="interactions"
+    )
+    occurred_at = models.DateTimeField()
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    place = models.CharField(max_length=20, choices=Place.choices)
+    place_detail = models.CharField(max_length=200, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="How long the contact lasted, in minutes."
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Staff who took part."
+    )
+    client_people = models.ManyToManyField(
+        Person, blank=True, related_name="interactions", help_text="The client's people present."
+    )
+    others_present = models.CharField(max_length=300, blank=True)
+    consulting_mode = models.CharField(max_length=20, choices=ConsultingMode.choices, blank=True)
+    support_type = models.CharField(max_length=10, choices=SupportType.choices)
+    advice_in_mentoring = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Advice logged on a mentoring engagement (004 g): worth a second look.",
+    )
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["engagement", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} on {self.occurred_at:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:interaction-detail", args=[self.pk])
+
+
+class FollowUp(BaseModel):
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.done_on is None and self.due_on < timezone.localdate()
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    today = dt.date.today()
+    return f"attachments/{instance.organisation_id}/{today:%Y/%m}/{filename}"
+
+
+class Attachment(BaseModel):
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConfidentialNote(BaseModel):
+    """A note only its author, and the roles it is shared with, can open; opening it is
+    audited (DESIGN.md; 004 k). A commissioner never sees it."""
+
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, related_name="confidential_note"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    # Stored as ",role,role," so that "shared with role X" is a portable LIKE query
+    # (SQLite cannot query inside JSON lists). Use ``shared_roles`` to read and write it.
+    shared_with = models.CharField(max_length=300, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"Confidential note on {self.interaction}"
+
+    @property
+    def shared_roles(self) -> list[str]:
+        return [role for role in self.shared_with.split(",") if role]
+
+    @shared_roles.setter
+    def shared_roles(self, roles: list[str]) -> None:
+        self.shared_with = f",{','.join(sorted(set(roles)))}," if roles else ""

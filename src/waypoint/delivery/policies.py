@@ -1,0 +1,184 @@
+"""Who sees and changes delivery records (waypoint.core.permissions).
+
+Engagements: the delivering organisation's administrators, service managers, provider staff and
+viewers see all of them; advisers and mentors see the ones they lead or are assigned to (and
+change them); the programme owner's contract managers see engagements on their programmes,
+read-only, and never a confidential note. Records of an engagement (agreements, contacts,
+transitions, eligibility answers, follow-ups, attachments) follow their engagement.
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+from typing import Any
+
+from django.db.models import Q
+
+from waypoint.clients.policies import ClientPolicy
+from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, policy_for, register
+from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
+from waypoint.delivery.models import (
+    Agreement,
+    Attachment,
+    ConfidentialNote,
+    EligibilityCheck,
+    EligibilityCondition,
+    Engagement,
+    EngagementTransition,
+    FollowUp,
+    Interaction,
+    Programme,
+    ProgrammeBudget,
+    Service,
+)
+
+WHOLE_CASELOAD_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.SERVICE_MANAGER, Role.PROVIDER_STAFF, Role.VIEWER}
+)
+OWN_CASELOAD_ROLES = frozenset({Role.ADVISER, Role.MENTOR})
+PROGRAMME_OWNER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SERVICE_MANAGER, Role.CONTRACT_MANAGER})
+
+
+def _any(conditions: list[Q]) -> Q:
+    return reduce(operator.or_, conditions) if conditions else NOTHING
+
+
+def _own_engagements(user: Any) -> Q:
+    """Engagements the user leads or is assigned to, in organisations where they advise."""
+    organisations = organisations_with_role(user, OWN_CASELOAD_ROLES)
+    if not organisations:
+        return NOTHING
+    assigned = Engagement.advisers.through.objects.filter(user_id=user.pk).values("engagement_id")
+    return Q(organisation__in=organisations) & (Q(lead_adviser=user) | Q(pk__in=assigned))
+
+
+@register(Engagement)
+class EngagementPolicy(OrganisationScopedPolicy):
+    change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action in {"add", "audit"}:
+            return super().scope(user, action)
+        if action == "delete":
+            return NOTHING  # engagements are closed, never deleted (superusers excepted)
+        conditions: list[Q] = []
+        whole = WHOLE_CASELOAD_ROLES if action == "view" else MANAGING_ROLES
+        if organisations := organisations_with_role(user, whole):
+            conditions.append(Q(organisation__in=organisations))
+        if (own := _own_engagements(user)) != NOTHING:
+            conditions.append(own)
+        if action == "view" and (
+            commissioners := organisations_with_role(user, {Role.CONTRACT_MANAGER})
+        ):
+            conditions.append(Q(programme__organisation__in=commissioners))
+        return _any(conditions)
+
+
+class EngagementRecordPolicy(OrganisationScopedPolicy):
+    """A record that belongs to an engagement: it follows the engagement's policy."""
+
+    engagement_path = "engagement"
+
+    def scope(self, user: Any, action: str) -> Q:
+        engagement_action = "view" if action == "view" else "change"
+        if action == "audit":
+            engagement_action = "audit"
+        engagements = policy_for(Engagement).restrict(
+            Engagement.objects.all(), user, engagement_action
+        )
+        return Q(**{f"{self.engagement_path}__in": engagements.values("pk")})
+
+    def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
+        return policy_for(Engagement).can_add(user, organisation_id)
+
+
+for _model in (Agreement, Interaction, EngagementTransition, EligibilityCheck):
+    register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
+
+
+@register(FollowUp)
+class FollowUpPolicy(EngagementRecordPolicy):
+    engagement_path = "interaction__engagement"
+
+
+@register(Attachment)
+class AttachmentPolicy(EngagementRecordPolicy):
+    engagement_path = "interaction__engagement"
+
+
+@register(ConfidentialNote)
+class ConfidentialNotePolicy(EngagementRecordPolicy):
+    """Its author, and people holding a role it is shared with in the delivering organisation.
+
+    Contract managers of the commissioning organisation never see it, whatever it says.
+    """
+
+    engagement_path = "interaction__engagement"
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action == "audit":
+            return super().scope(user, action)
+        conditions = [Q(author=user)]
+        if action == "view":
+            for organisation, roles in _roles_by_organisation(user).items():
+                for role in roles:
+                    conditions.append(
+                        Q(
+                            interaction__engagement__organisation=organisation,
+                            shared_with__contains=f",{role},",
+                        )
+                    )
+        return _any(conditions)
+
+
+def _roles_by_organisation(user: Any) -> dict[int, frozenset[str]]:
+    from waypoint.core.roles import role_map
+
+    return {org: roles - {Role.CONTRACT_MANAGER} for org, roles in role_map(user).items()}
+
+
+@register(Programme)
+class ProgrammePolicy(OrganisationScopedPolicy):
+    """Seen by the owner's people and the delivering providers'; run by the owner."""
+
+    change_roles = PROGRAMME_OWNER_ROLES
+
+    def scope(self, user: Any, action: str) -> Q:
+        condition = super().scope(user, action)
+        if action == "view" and (organisations := organisations_with_role(user)):
+            delivering = Programme.delivering_organisations.through.objects.filter(
+                organisation_id__in=organisations
+            ).values("programme_id")
+            condition = _any([c for c in (condition, Q(pk__in=delivering)) if c != NOTHING])
+        return condition
+
+
+class ProgrammeRecordPolicy(OrganisationScopedPolicy):
+    def scope(self, user: Any, action: str) -> Q:
+        programme_action = "view" if action == "view" else "change"
+        programmes = policy_for(Programme).restrict(Programme.objects.all(), user, programme_action)
+        return Q(programme__in=programmes.values("pk"))
+
+    def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
+        return policy_for(Programme).can_add(user, organisation_id)
+
+
+register(EligibilityCondition)(type("EligibilityConditionPolicy", (ProgrammeRecordPolicy,), {}))
+register(ProgrammeBudget)(type("ProgrammeBudgetPolicy", (ProgrammeRecordPolicy,), {}))
+
+
+@register(Service)
+class ServicePolicy(OrganisationScopedPolicy):
+    change_roles = MANAGING_ROLES
+
+
+def clients_on_engagements(user: Any, action: str) -> Q:
+    """Widens the client policy: a client is seen by whoever sees one of its engagements."""
+    engagement_action = "view" if action == "view" else "change"
+    engagements = policy_for(Engagement).restrict(Engagement.objects.all(), user, engagement_action)
+    return Q(pk__in=engagements.values("client_id"))
+
+
+if clients_on_engagements not in ClientPolicy.extensions:
+    ClientPolicy.extensions.append(clients_on_engagements)
