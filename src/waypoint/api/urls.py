@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from waypoint.api import views
+from waypoint.api import resources_clients, resources_delivery, resources_records, views
 
 app_name = "api"
 
@@ -10,6 +10,11 @@ router = SimpleRouter(trailing_slash=True)
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("users", views.UserViewSet, basename="user")
+
+# Each module registers its resources on the router (one module per area, so that areas are
+# built and reviewed independently).
+for _module in (resources_clients, resources_delivery, resources_records):
+    _module.register(router)
 
 urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="token"),

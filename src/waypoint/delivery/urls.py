@@ -1,12 +1,10 @@
-from django.urls import path
-
-from waypoint.delivery import views
+from waypoint.delivery.views import agreements, engagements, interactions, programmes
 
 app_name = "delivery"
 
 urlpatterns = [
-    path("caseload/", views.CaseloadView.as_view(), name="caseload"),
-    path("engagements/", views.EngagementListView.as_view(), name="engagement-list"),
-    path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
-    path("services/", views.ServiceListView.as_view(), name="service-list"),
+    *programmes.urlpatterns,
+    *engagements.urlpatterns,
+    *agreements.urlpatterns,
+    *interactions.urlpatterns,
 ]

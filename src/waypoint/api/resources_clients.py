@@ -1,0 +1,9 @@
+"""API resources for clients and the people linked to them."""
+
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+
+def register(router: SimpleRouter) -> None:
+    """Add this module's viewsets to the router."""

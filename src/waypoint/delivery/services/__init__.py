@@ -1,0 +1,1 @@
+"""Writes for delivery, one module per area (programmes, engagements, agreements, interactions)."""

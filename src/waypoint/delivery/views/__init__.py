@@ -1,0 +1,1 @@
+"""Delivery pages, one module per area; each module exposes ``urlpatterns``."""
