@@ -1,8 +1,8 @@
 """Load Waypoint's demo data: a commissioner, two providers, teams and people in every role.
 
 Safe to run twice: a second run changes nothing and prints the logins again. Refuses to run
-with production settings. Later modules add their own demo data through ``--with`` hooks in
-their apps (see ``DEMO_LOADERS``).
+with production settings. Upper modules add their own demo data with a ``demo_<module>``
+command, which this command runs after its own.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -189,6 +190,10 @@ class Command(BaseCommand):
             with acting_as(None), transaction.atomic():
                 load_demo()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        # Each upper module adds its demo data with a command named demo_<module>; core calls
+        # them by name, so it never imports the modules above it.
+        for command in sorted(name for name in get_commands() if name.startswith("demo_")):
+            call_command(command, stdout=self.stdout)
         self.print_logins()
 
     def print_logins(self) -> None:
