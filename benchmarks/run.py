@@ -29,6 +29,7 @@ PROJECT_DIR = HERE.parent
 # name -> module in this folder
 BENCHMARKS = {
     "login_home": "login_home",
+    "clients_scale": "clients_scale",
 }
 
 

@@ -73,3 +73,24 @@ def test_confidential_notes_are_for_their_author_and_shared_roles_only(cast, des
     assert set(ConfidentialNote.objects.restrict(cast.mary, "view")) == {note}
     assert not ConfidentialNote.objects.restrict(cast.carl, "view").exists()  # never commissioners
     assert not ConfidentialNote.objects.restrict(cast.ada, "view").exists()
+
+
+def test_client_page_offers_to_open_an_engagement_to_those_who_may(cast, desk):
+    from django.urls import reverse
+
+    from tests.permissions import request_as
+
+    url = reverse("clients:client-detail", args=[desk.acme.pk])
+    open_url = reverse("delivery:engagement-open", args=[desk.acme.pk])
+    assert open_url in request_as(cast.alice, url).content.decode()
+    assert open_url not in request_as(cast.carl, url).content.decode()  # commissioner: read-only
+
+
+def test_people_without_a_role_are_refused_client_and_contact_lists(cast, desk):
+    from django.urls import reverse
+
+    from tests.permissions import request_as
+
+    assert request_as(cast.oscar, reverse("clients:client-list")).status_code == 403
+    assert request_as(cast.oscar, "/api/v1/people/", api=True).status_code == 403
+    assert request_as(cast.oscar, "/api/v1/interactions/", api=True).status_code == 403

@@ -8,7 +8,9 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from waypoint.clients import policies  # noqa: F401  (registers the policies)
+        from waypoint.clients.extensions import add_timeline_source
         from waypoint.clients.models import Client
+        from waypoint.clients.timeline import client_timeline
         from waypoint.core.navigation import NavItem, add_nav_item
         from waypoint.core.permissions import policy_for
 
@@ -20,3 +22,4 @@ class ClientsConfig(AppConfig):
                 order=20,
             )
         )
+        add_timeline_source(client_timeline)

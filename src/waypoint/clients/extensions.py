@@ -2,6 +2,8 @@
 
 - ``add_timeline_source(fn)``: ``fn(client, user) -> list[TimelineEntry]``; the client page
   shows every source's entries, newest first (each source restricts to what ``user`` may see).
+- ``add_action_source(fn)``: ``fn(client, user) -> list[ClientAction]``; buttons on the client
+  page (delivery adds "Open an engagement").
 - ``add_list_filter(name, factory)``: ``factory(user) -> django_filters.Filter``; the client
   list's filter set gains the filter (e.g. by programme or adviser, from delivery).
 Registered in the upper app's ``AppConfig.ready``.
@@ -24,11 +26,29 @@ class TimelineEntry:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class ClientAction:
+    label: str
+    url: str
+
+
 TimelineSource = Callable[[Any, Any], list[TimelineEntry]]
+ActionSource = Callable[[Any, Any], list[ClientAction]]
 FilterFactory = Callable[[Any], Any]
 
 timeline_sources: list[TimelineSource] = []
 list_filters: dict[str, FilterFactory] = {}
+action_sources: list[ActionSource] = []
+
+
+def add_action_source(source: ActionSource) -> None:
+    """``source(client, user) -> list[ClientAction]``: buttons on the client page."""
+    if source not in action_sources:
+        action_sources.append(source)
+
+
+def actions_for(client: Any, user: Any) -> list[ClientAction]:
+    return [action for source in action_sources for action in source(client, user)]
 
 
 def add_timeline_source(source: TimelineSource) -> None:

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from waypoint.clients.models import Client, ClientBarrier, Consent, EqualityMonitoring, Person
 from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, policy_for, register
-from waypoint.core.roles import Role, organisations_with_role
+from waypoint.core.roles import Role, organisations_with_role, roles_anywhere
 
 WHOLE_CASELOAD_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.SERVICE_MANAGER, Role.PROVIDER_STAFF, Role.VIEWER}
@@ -55,7 +55,9 @@ class ClientPolicy(OrganisationScopedPolicy):
             conditions.append(Q(organisation__in=organisations))
         if own := organisations_with_role(user, OWN_CASELOAD_ROLES):
             conditions.append(Q(organisation__in=own, created_by=user))
-        for extension in self.extensions:
+        # Extensions widen the scope of people with a role somewhere; someone with no role at
+        # all sees no client, whatever an extension's filter would match.
+        for extension in self.extensions if roles_anywhere(user) else []:
             if (extra := extension(user, action)) != NOTHING:
                 conditions.append(extra)
         return reduce(operator.or_, conditions) if conditions else NOTHING
@@ -68,7 +70,10 @@ class ClientRecordPolicy(OrganisationScopedPolicy):
         client_action = "view" if action == "view" else "change"
         if action == "audit":
             return super().scope(user, action)
-        clients = policy_for(Client).restrict(Client.objects.all(), user, client_action)
+        client_policy = policy_for(Client)
+        if client_policy.scope(user, client_action) == NOTHING:
+            return NOTHING
+        clients = client_policy.restrict(Client.objects.all(), user, client_action)
         return Q(client__in=clients.values("pk"))
 
     def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
@@ -88,3 +93,15 @@ class EqualityMonitoringPolicy(ClientRecordPolicy):
         if action in {"view", "audit"}:
             return NOTHING
         return super().scope(user, action)
+
+
+def equality_summary_organisations(user: Any) -> set[int]:
+    """Organisations whose equality-monitoring counts the user may see: those where they are
+    an administrator or service manager (counts only, never one client's answers)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return set()
+    if user.is_superuser:
+        from waypoint.core.models import Organisation
+
+        return set(Organisation.objects.values_list("pk", flat=True))
+    return organisations_with_role(user, frozenset({Role.ADMINISTRATOR, Role.SERVICE_MANAGER}))

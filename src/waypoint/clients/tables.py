@@ -7,6 +7,8 @@ from waypoint.clients.models import Client
 
 class ClientTable(tables.Table):
     name = tables.Column(linkify=True)
+    sic_section = tables.Column("Sector")
+    region = tables.Column("Region")
 
     class Meta:
         model = Client

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -7,11 +11,13 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Delivery"
 
     def ready(self) -> None:
-        from waypoint.core.navigation import NavItem, add_nav_item
+        from waypoint.core.navigation import NavItem, add_attention_source, add_nav_item
         from waypoint.core.permissions import policy_for
         from waypoint.delivery import policies  # noqa: F401  (registers the policies)
         from waypoint.delivery.models import Engagement, Programme, Service
 
+        _register_client_page_extensions()
+        add_attention_source(_caseload_attention)
         add_nav_item(
             NavItem(
                 "My caseload",
@@ -44,3 +50,85 @@ class DeliveryConfig(AppConfig):
                 order=50,
             )
         )
+
+
+def _register_client_page_extensions() -> None:
+    """The client page's timeline (engagements opened and moved) and list filters."""
+    from waypoint.clients.extensions import add_action_source, add_list_filter, add_timeline_source
+    from waypoint.delivery.filtersets import client_adviser_filter, client_programme_filter
+
+    add_timeline_source(_engagement_timeline)
+    add_action_source(_open_engagement_action)
+    add_list_filter("programme", client_programme_filter)
+    add_list_filter("adviser", client_adviser_filter)
+
+
+def _open_engagement_action(client: Any, user: Any) -> list[Any]:
+    from django.urls import reverse
+
+    from waypoint.clients.extensions import ClientAction
+    from waypoint.core.permissions import policy_for
+    from waypoint.delivery.models import Engagement
+
+    if not policy_for(Engagement).can_add(user, client.organisation_id):
+        return []
+    url = reverse("delivery:engagement-open", args=[client.pk])
+    return [ClientAction("Open an engagement", url)]
+
+
+def _engagement_timeline(client: Any, user: Any) -> list[Any]:
+    from waypoint.clients.extensions import TimelineEntry
+    from waypoint.delivery import selectors
+
+    entries = []
+    for step in selectors.client_engagement_events(client=client, user=user)[:100]:
+        programme = step.engagement.programme
+        if not step.from_status:
+            title = f"Enquiry about {programme}"
+        else:
+            title = f"{programme}: {step.get_to_status_display()}"
+        entries.append(
+            TimelineEntry(
+                when=step.occurred_at,
+                kind="Engagement",
+                title=title,
+                detail=step.reason,
+                url=step.engagement.get_absolute_url(),
+            )
+        )
+    return entries
+
+
+def _caseload_attention(user: Any) -> list[Any]:
+    from django.urls import reverse
+
+    from waypoint.core.navigation import AttentionItem
+    from waypoint.delivery import selectors
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    counts = selectors.attention_counts(user=user)
+    url = reverse("delivery:caseload")
+    items = []
+    if waiting := counts["awaiting_eligibility"]:
+        items.append(
+            AttentionItem(
+                title=f"{waiting} engagement{'s' if waiting != 1 else ''} "
+                "waiting for an eligibility check",
+                detail="Enquiries in your caseload.",
+                url=url,
+                level="info",
+                count=waiting,
+            )
+        )
+    if old := counts["old_enquiries"]:
+        items.append(
+            AttentionItem(
+                title=f"{old} enquir{'ies' if old != 1 else 'y'} older than 14 days",
+                detail="Check eligibility or close them.",
+                url=url,
+                level="warning",
+                count=old,
+            )
+        )
+    return items

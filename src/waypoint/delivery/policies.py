@@ -84,9 +84,10 @@ class EngagementRecordPolicy(OrganisationScopedPolicy):
         engagement_action = "view" if action == "view" else "change"
         if action == "audit":
             engagement_action = "audit"
-        engagements = policy_for(Engagement).restrict(
-            Engagement.objects.all(), user, engagement_action
-        )
+        policy = policy_for(Engagement)
+        if policy.scope(user, engagement_action) == NOTHING:
+            return NOTHING  # so that can_any() is False and pages answer 403, not an empty 200
+        engagements = policy.restrict(Engagement.objects.all(), user, engagement_action)
         return Q(**{f"{self.engagement_path}__in": engagements.values("pk")})
 
     def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
@@ -157,7 +158,10 @@ class ProgrammePolicy(OrganisationScopedPolicy):
 class ProgrammeRecordPolicy(OrganisationScopedPolicy):
     def scope(self, user: Any, action: str) -> Q:
         programme_action = "view" if action == "view" else "change"
-        programmes = policy_for(Programme).restrict(Programme.objects.all(), user, programme_action)
+        policy = policy_for(Programme)
+        if policy.scope(user, programme_action) == NOTHING:
+            return NOTHING
+        programmes = policy.restrict(Programme.objects.all(), user, programme_action)
         return Q(programme__in=programmes.values("pk"))
 
     def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
@@ -176,7 +180,10 @@ class ServicePolicy(OrganisationScopedPolicy):
 def clients_on_engagements(user: Any, action: str) -> Q:
     """Widens the client policy: a client is seen by whoever sees one of its engagements."""
     engagement_action = "view" if action == "view" else "change"
-    engagements = policy_for(Engagement).restrict(Engagement.objects.all(), user, engagement_action)
+    policy = policy_for(Engagement)
+    if not user.is_superuser and policy.scope(user, engagement_action) == NOTHING:
+        return NOTHING  # no engagements in view: widen nothing (and cost no subquery)
+    engagements = policy.restrict(Engagement.objects.all(), user, engagement_action)
     return Q(pk__in=engagements.values("client_id"))
 
 

@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choices used by more than one field get one name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewUnitEnum": "waypoint.delivery.models.ReviewUnit",
+        "ReviewDepthEnum": "waypoint.delivery.models.ReviewDepth",
+    },
 }
 
 # Background tasks: django-q2 with the database as broker (Redis when deployed at scale).
