@@ -13,6 +13,7 @@ from waypoint.clients.models import Person
 from waypoint.core.models import User
 from waypoint.core.roles import Role
 from waypoint.delivery.models import Agreement, Interaction
+from waypoint.delivery.services.agreements import AGREEMENT_FIELDS
 from waypoint.delivery.services.interactions import SHAREABLE_ROLES
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -56,27 +57,7 @@ class AgreementForm(forms.ModelForm):
 
     class Meta:
         model = Agreement
-        fields = [
-            "type",
-            "adviser_responsibilities",
-            "client_responsibilities",
-            "contractual_limits",
-            "confidentiality",
-            "availability",
-            "preferred_channels",
-            "feedback_timing",
-            "review_every",
-            "review_unit",
-            "review_depth",
-            "planned_duration_weeks",
-            "mentoring_goals",
-            "meeting_frequency",
-            "meeting_places",
-            "missed_sessions",
-            "involving_colleagues",
-            "dealing_with_problems",
-            "code_of_ethics",
-        ]
+        fields = list(AGREEMENT_FIELDS)
         labels = {
             "review_every": "Review progress every",
             "review_unit": "Unit",
