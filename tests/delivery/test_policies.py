@@ -94,3 +94,13 @@ def test_people_without_a_role_are_refused_client_and_contact_lists(cast, desk):
     assert request_as(cast.oscar, reverse("clients:client-list")).status_code == 403
     assert request_as(cast.oscar, "/api/v1/people/", api=True).status_code == 403
     assert request_as(cast.oscar, "/api/v1/interactions/", api=True).status_code == 403
+
+
+def test_import_is_in_the_menu_of_those_who_may_add_clients(cast):
+    from django.urls import reverse
+
+    from tests.permissions import request_as
+
+    imports = reverse("imports:index")
+    assert imports in request_as(cast.alice, reverse("core:home")).content.decode()
+    assert imports not in request_as(cast.carl, reverse("core:home")).content.decode()

@@ -237,3 +237,12 @@ def test_a_similar_name_at_the_same_postcode_is_a_likely_duplicate(cast) -> None
     assert [(d.row, d.message) for d in result.duplicates] == [
         (2, "Likely duplicate of The Blue Door Bakery Ltd.")
     ]
+
+
+def test_a_duplicate_the_importer_cannot_open_is_caught_but_not_named(cast) -> None:
+    ClientFactory(organisation=cast.hub, name="Private Matters Ltd", registered_number="07654321")
+    rows = [["business", "Private Matters", "07654321", "70", "", "", ""]]
+    result = importer(cast, user=cast.alice).preview(stream(csv_file(HEADER, rows)))
+    assert [d.message for d in result.duplicates] == [
+        "Likely duplicate of a client you cannot open (ask a service manager)."
+    ]

@@ -22,4 +22,12 @@ class ClientsConfig(AppConfig):
                 order=20,
             )
         )
+        add_nav_item(
+            NavItem(
+                "Import",
+                "imports:index",
+                lambda user: policy_for(Client).can_add(user),
+                order=60,
+            )
+        )
         add_timeline_source(client_timeline)

@@ -83,9 +83,17 @@ class ClientImporter(Importer):
         self.by_postcode: dict[str, list[tuple[str, str]]] = {}
         existing = Client.objects.filter(
             organisation=self.organisation, merged_into__isnull=True
-        ).values_list("name", "registered_number", "postcode")
-        for name, number, postcode in existing.iterator():
-            self.remember(name, number, postcode, name)
+        ).values_list("pk", "name", "registered_number", "postcode")
+        # A client the importing person may not open is reported without its name, as on the
+        # client form: the duplicate is still caught, and nothing is disclosed.
+        visible = set(
+            Client.objects.restrict(self.acting_user, "view")
+            .filter(organisation=self.organisation)
+            .values_list("pk", flat=True)
+        )
+        for pk, name, number, postcode in existing.iterator():
+            label = name if pk in visible else HIDDEN_CLIENT
+            self.remember(name, number, postcode, label)
 
     def remember(self, name: str, number: str, postcode: str, label: str) -> None:
         if number:
@@ -133,6 +141,9 @@ class ClientImporter(Importer):
             f"{client.name} (row {row.number})",
         )
         return found
+
+
+HIDDEN_CLIENT = "a client you cannot open (ask a service manager)"
 
 
 @register_importer
