@@ -184,6 +184,10 @@ class InteractionForm(forms.ModelForm):
             "first_name", "last_name"
         )
         people.queryset = Person.objects.filter(client_id=engagement.client_id)
+        if not people.queryset.exists():
+            people.help_text = (
+                "No people are recorded for this client yet; add them on the client's page."
+            )
 
     def _post_clean(self) -> None:
         pass  # the service validates the record
