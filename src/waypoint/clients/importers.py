@@ -55,6 +55,7 @@ class ClientImporter(Importer):
     label = "clients"
     model = Client
     permission_model = Client
+    records_url_name = "clients:client-list"
     handles_duplicates = True
     columns = (
         Column("kind", True, "business or individual"),
@@ -152,6 +153,7 @@ class PersonImporter(Importer):
     label = "people"
     model = Person
     permission_model = Client
+    records_url_name = "clients:client-list"
     columns = (
         Column("client", True, "The client's company or charity number, or its exact name."),
         Column("first_name", True),

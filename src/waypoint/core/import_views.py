@@ -1,9 +1,11 @@
 """The import pages: upload a file, preview it (row errors, duplicates), import it, see the result.
 
-Between the preview and the import the uploaded file waits in a temporary folder under a random
-name; the session holds a signed token naming it, the person, the organisation and the options,
-so nobody can point the import at someone else's file. The import runs synchronously in the
-request, all rows in one transaction.
+Between the preview and the import the uploaded file waits in a folder under
+``WAYPOINT_VAR_DIR`` (``upload_folder``) under a random name; the session holds a signed token
+naming it, the person, the organisation and the options, so nobody can point the import at
+someone else's file. Confirming the preview starts an ``ImportJob``: a background task
+(waypoint.core.tasks) imports all rows in one transaction, or none, while the job's page shows
+its progress and then its result.
 """
 
 from __future__ import annotations
@@ -11,20 +13,19 @@ from __future__ import annotations
 import contextlib
 import csv
 import secrets
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views import View
-from django_htmx.http import HttpResponseClientRedirect
 
 from waypoint.core.importing import (
     DUPLICATE_CHOICES,
@@ -33,19 +34,17 @@ from waypoint.core.importing import (
     ImportResult,
     importers,
     template_csv,
+    upload_folder,
 )
-from waypoint.core.models import Organisation
+from waypoint.core.models import ImportJob, Organisation
 from waypoint.core.permissions import OrganisationScopedPolicy, policy_for
+from waypoint.core.tasks import fail_stalled_jobs, start_import_job
+from waypoint.core.viewkit import get_object_for
 
 SALT = "waypoint.imports"
 TOKEN_MAX_AGE = 6 * 3600  # seconds a previewed file waits for its import
 MAX_ERRORS_SHOWN = 500
-
-
-def upload_folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "waypoint-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+RECENT_JOBS = 10
 
 
 def forget_old_uploads() -> None:
@@ -140,7 +139,7 @@ class ImportViewMixin(LoginRequiredMixin):
         organisation = self.organisations.filter(pk=data["organisation"]).first()
         if organisation is None:
             return None
-        return {**data, "path": path, "organisation": organisation}
+        return {**data, "path": path, "organisation": organisation, "token": data}
 
     def discard(self, pending: dict[str, Any] | None) -> None:
         if pending is not None:
@@ -164,7 +163,15 @@ class ImportIndexView(LoginRequiredMixin, View):
         ]
         if not kinds:
             raise PermissionDenied("Your role does not let you import records.")
-        return render(request, "core/import_index.html", {"kinds": kinds})
+        jobs = list(
+            ImportJob.objects.restrict(request.user, "view").select_related(
+                "organisation", "created_by"
+            )[:RECENT_JOBS]
+        )
+        labels = {key: cls.label for key, cls in importers().items()}
+        for job in jobs:
+            job.kind_label = labels.get(job.kind, job.kind)
+        return render(request, "core/import_index.html", {"kinds": kinds, "jobs": jobs})
 
 
 class ImportUploadView(ImportViewMixin, View):
@@ -209,7 +216,7 @@ class ImportUploadView(ImportViewMixin, View):
 
 
 class ImportPreviewView(ImportViewMixin, View):
-    """GET: the preview. POST: import every row, or nothing."""
+    """GET: the preview. POST: start the import (a background job) and show its progress."""
 
     def _render(self, pending: dict[str, Any], result: ImportResult) -> HttpResponse:
         return render(
@@ -227,50 +234,38 @@ class ImportPreviewView(ImportViewMixin, View):
         pending = self.pending()
         if pending is None:
             return redirect("imports:upload", kind=kind)
-        return self._render(pending, self.importer(pending).preview(pending["path"]))
+        result = self.importer(pending).preview(pending["path"])
+        # Remember what the preview found, for the job (the rows it will import).
+        request.session[self.session_key] = signing.dumps(
+            {**pending["token"], "rows": result.to_import if result.ok else 0}, salt=SALT
+        )
+        return self._render(pending, result)
 
     def post(self, request: HttpRequest, kind: str) -> HttpResponse:
         pending = self.pending()
         if pending is None:
             return redirect("imports:upload", kind=kind)
+        if not pending["token"].get("rows"):  # not previewed, or the preview found problems
+            return redirect("imports:preview", kind=kind)
         # Claim the file (an atomic rename), so that a second click cannot import it twice.
-        claimed = pending["path"].with_suffix(".importing")
+        job_file = f"{secrets.token_urlsafe(24)}.job"
         try:
-            pending["path"].rename(claimed)
+            pending["path"].rename(upload_folder() / job_file)
         except FileNotFoundError:
             return redirect("imports:upload", kind=kind)
-        try:
-            result = self.importer(pending).commit(claimed)
-        finally:
-            if claimed.exists():
-                claimed.rename(pending["path"])
-        htmx = request.headers.get("HX-Request") == "true"
-        if not result.committed:
-            if htmx:  # the "importing…" page: show what went wrong in place of the progress bar
-                return render(
-                    request, "core/import_failed.html", self.context(result=result, **pending)
-                )
-            return self._render(pending, result)
-        self.discard(pending)
-        request.session[f"{self.session_key}:result"] = {
-            **result.summary(),
-            "organisation": str(pending["organisation"]),
-            "name": pending["name"],
-        }
-        if htmx:
-            return HttpResponseClientRedirect(reverse("imports:done", kwargs={"kind": kind}))
-        return redirect("imports:done", kind=kind)
-
-
-class ImportRunView(ImportViewMixin, View):
-    """The "importing…" step: a progress bar while the page posts the import (htmx); without
-    JavaScript, a button that posts it."""
-
-    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        pending = self.pending()
-        if pending is None:
-            return redirect("imports:upload", kind=kind)
-        return render(request, "core/import_running.html", self.context(pending=pending))
+        request.session.pop(self.session_key, None)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                organisation=pending["organisation"],
+                kind=kind,
+                created_by=request.user,
+                file=job_file,
+                file_name=pending["name"][:255],
+                on_duplicate=pending.get("on_duplicate", "skip"),
+                total_rows=pending["token"]["rows"],
+            )
+            start_import_job(job)
+        return redirect(job)
 
 
 class ImportErrorsView(ImportViewMixin, View):
@@ -292,14 +287,6 @@ class ImportErrorsView(ImportViewMixin, View):
         return response
 
 
-class ImportDoneView(ImportViewMixin, View):
-    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        summary = request.session.get(f"{self.session_key}:result")
-        if summary is None:
-            return redirect("imports:upload", kind=kind)
-        return render(request, "core/import_done.html", self.context(summary=summary))
-
-
 class ImportTemplateView(ImportViewMixin, View):
     """A CSV file with just the column names, to fill in."""
 
@@ -309,3 +296,51 @@ class ImportTemplateView(ImportViewMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
         return response
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+class ImportJobView(LoginRequiredMixin, View):
+    """An import's progress and result, for the person who started it and the organisation's
+    administrators and service managers (``ImportJobPolicy``). While the job runs, the status
+    fragment reloads itself every 2 seconds (htmx); without JavaScript, a link reloads the page."""
+
+    template_name = "core/import_job.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        fail_stalled_jobs()
+        job = get_object_for(request.user, ImportJob, "view", pk=pk)
+        return render(request, self.template_name, self.job_context(job))
+
+    @staticmethod
+    def job_context(job: ImportJob) -> dict[str, Any]:
+        importer_class = importers().get(job.kind)
+        records_url = ""
+        if importer_class is not None and importer_class.records_url_name:
+            with contextlib.suppress(NoReverseMatch):
+                records_url = reverse(importer_class.records_url_name)
+        begun = job.started_at or job.created_at
+        elapsed = ((job.finished_at or timezone.now()) - begun).total_seconds()
+        return {
+            "job": job,
+            "importer": importer_class,
+            "label": importer_class.label if importer_class else job.kind,
+            "records_url": records_url,
+            "elapsed": _duration(elapsed),
+            "errors_hidden": max(0, job.error_count - len(job.errors)),
+        }
+
+
+class ImportJobStatusView(ImportJobView):
+    """The status fragment alone, for htmx to swap in."""
+
+    template_name = "core/_import_job_status.html"

@@ -12,6 +12,8 @@ offers two operations:
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
 Saving goes through each model's ``save()``, so django-auditlog writes one entry per record;
 call ``commit`` inside a web request or ``waypoint.core.audit.acting_as`` so it is attributed.
+The import pages run ``commit`` in a background task (``waypoint.core.tasks.run_import_job``),
+tracked by an ``ImportJob``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 
@@ -32,6 +35,14 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 PREVIEW_ROWS = 20
 DUPLICATE_CHOICES = ("skip", "import")
+
+
+def upload_folder() -> Path:
+    """Where uploaded files wait for their import (under ``WAYPOINT_VAR_DIR``, so that the task
+    worker, a separate process, finds them too)."""
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 class ImportFileError(Exception):
@@ -316,6 +327,8 @@ class Importer:
     handles_duplicates: ClassVar[bool] = False
     # Model field -> column, where they differ (for errors from ``full_clean``).
     field_columns: ClassVar[dict[str, str]] = {}
+    # The page listing the imported records (a URL name), linked from the import's result.
+    records_url_name: ClassVar[str] = ""
 
     def __init__(self, *, organisation: Any, acting_user: Any, on_duplicate: str = "skip") -> None:
         if on_duplicate not in DUPLICATE_CHOICES:

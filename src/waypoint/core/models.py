@@ -259,3 +259,52 @@ class DomainEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb}: {self.object_repr}"
+
+
+class ImportJob(BaseModel):
+    """One import of a CSV or XLSX file, run as a background task (waypoint.core.tasks).
+
+    Created when the person confirms the preview; the task commits every row or none, as the
+    person who started it, and records the outcome here. The uploaded file is deleted when the
+    job finishes.
+    """
+
+    MAX_ERRORS = 1000  # row errors kept; ``error_count`` has them all
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.CharField(max_length=200, help_text="The waiting file's name in the folder.")
+    file_name = models.CharField(max_length=255, blank=True, help_text="As uploaded.")
+    on_duplicate = models.CharField(max_length=10, default="skip")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.kind} from {self.file_name or self.file} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("imports:job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}

@@ -6,7 +6,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from waypoint.core.models import DomainEvent, Organisation, RoleAssignment, RolePolicy, Team, User
+from waypoint.core.models import (
+    DomainEvent,
+    ImportJob,
+    Organisation,
+    RoleAssignment,
+    RolePolicy,
+    Team,
+    User,
+)
 from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, register
 from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
 
@@ -52,6 +60,25 @@ class RolePolicyPolicy(OrganisationScopedPolicy):
 class DomainEventPolicy(OrganisationScopedPolicy):
     view_roles = MANAGING_ROLES
     change_roles = frozenset()
+
+
+@register(ImportJob)
+class ImportJobPolicy(OrganisationScopedPolicy):
+    """An import is seen by the person who started it and by the organisation's administrators
+    and service managers. Nobody changes it: the import pages create it, its task finishes it."""
+
+    view_roles = MANAGING_ROLES
+    change_roles = frozenset()
+
+    def scope(self, user: Any, action: str) -> Q:
+        condition = super().scope(user, action)
+        if action != "view":
+            return condition
+        member_of = organisations_with_role(user)
+        if not member_of:
+            return condition
+        own = Q(created_by=user, organisation_id__in=member_of)
+        return own if condition == NOTHING else condition | own
 
 
 @register(User)

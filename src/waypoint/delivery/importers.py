@@ -39,6 +39,7 @@ class InteractionImporter(Importer):
     label = "contacts"
     model = Interaction
     permission_model = Engagement
+    records_url_name = "delivery:engagement-list"
     columns = (
         Column("client", True, "The client's company or charity number, or its exact name."),
         Column("programme", True, "The programme's name."),

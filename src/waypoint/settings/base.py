@@ -243,8 +243,10 @@ Q_CLUSTER = {
     "name": "waypoint",
     "orm": "default",
     "workers": env_int("WAYPOINT_TASK_WORKERS", 2, minimum=1),
-    "timeout": 300,
-    "retry": 600,
+    # An import of 100,000 contacts takes about three minutes on a small machine; allow ten times
+    # that before a task is stopped. django-q2 needs ``retry`` to exceed ``timeout``.
+    "timeout": 1800,
+    "retry": 1900,
     "catch_up": False,
 }
 

@@ -9,3 +9,7 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Background tasks (imports) run synchronously, inside the request that queues them, so that
+# `make demo` needs no worker. Production runs `waypoint qcluster` as a separate process.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
