@@ -28,6 +28,7 @@ class EngagementTable(tables.Table):
     client = tables.Column(
         linkify=lambda record: record.get_absolute_url(), order_by=("client__name",)
     )
+    enquiry_date = tables.DateColumn(format="j M Y")
     first_contact_at = tables.DateColumn(verbose_name="First contact", format="j M Y")
 
     class Meta:
