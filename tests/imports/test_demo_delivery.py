@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from waypoint.clients.models import Client, ClientBarrier, Consent, Person
 from waypoint.delivery.models import (
@@ -15,6 +16,7 @@ from waypoint.delivery.models import (
     FollowUp,
     Interaction,
     Programme,
+    Referral,
     Service,
 )
 
@@ -85,6 +87,24 @@ def test_demo_loads_clients_programmes_engagements_and_contacts() -> None:
     assert (last.occurred_at - first.occurred_at).days > 300
     assert contacts.filter(advice_in_mentoring=True).exists()
     assert FollowUp.objects.exists()
+
+    referrals = Referral.objects.all()
+    assert referrals.count() == 40
+    assert set(referrals.values_list("status", flat=True)) == set(Referral.Status)
+    assert referrals.exclude(outcome="").exists()
+    assert referrals.exclude(usefulness_client="").exists()
+    assert referrals.filter(service__isnull=False).exists()
+    overdue = referrals.filter(
+        status__in=["made", "accepted"], follow_up_on__lt=timezone.localdate()
+    )
+    assert 1 <= overdue.count() < 10
+    for referral in referrals:
+        referral.full_clean()
+    made = referrals.exclude(status__in=["suggested"]).filter(needs_data_sharing=True)
+    for referral in made:
+        assert referral.engagement.client.consents.filter(
+            kind=Consent.Kind.SHARE_WITH_PARTNERS, withdrawn_on__isnull=True
+        ).exists()
 
 
 def test_demo_delivery_is_idempotent() -> None:

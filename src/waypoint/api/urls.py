@@ -2,7 +2,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from waypoint.api import resources_clients, resources_delivery, resources_records, views
+from waypoint.api import (
+    resources_clients,
+    resources_delivery,
+    resources_records,
+    resources_referrals,
+    views,
+)
 
 app_name = "api"
 
@@ -13,7 +19,7 @@ router.register("users", views.UserViewSet, basename="user")
 
 # Each module registers its resources on the router (one module per area, so that areas are
 # built and reviewed independently).
-for _module in (resources_clients, resources_delivery, resources_records):
+for _module in (resources_clients, resources_delivery, resources_records, resources_referrals):
     _module.register(router)
 
 urlpatterns = [

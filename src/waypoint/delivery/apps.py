@@ -14,10 +14,11 @@ class DeliveryConfig(AppConfig):
         from waypoint.core.navigation import NavItem, add_attention_source, add_nav_item
         from waypoint.core.permissions import policy_for
         from waypoint.delivery import policies  # noqa: F401  (registers the policies)
-        from waypoint.delivery.models import Engagement, Programme, Service
+        from waypoint.delivery.models import Engagement, Programme, Referral, Service
 
         _register_client_page_extensions()
         add_attention_source(_caseload_attention)
+        add_attention_source(_referral_attention)
         add_nav_item(
             NavItem(
                 "My caseload",
@@ -32,6 +33,14 @@ class DeliveryConfig(AppConfig):
                 "delivery:engagement-list",
                 lambda user: policy_for(Engagement).can_any(user, "view"),
                 order=30,
+            )
+        )
+        add_nav_item(
+            NavItem(
+                "Referrals",
+                "delivery:referral-list",
+                lambda user: policy_for(Referral).can_any(user, "view"),
+                order=35,
             )
         )
         add_nav_item(
@@ -132,3 +141,29 @@ def _caseload_attention(user: Any) -> list[Any]:
             )
         )
     return items
+
+
+def _referral_attention(user: Any) -> list[Any]:
+    from django.urls import reverse
+
+    from waypoint.core.navigation import AttentionItem
+    from waypoint.core.permissions import policy_for
+    from waypoint.delivery import selectors
+    from waypoint.delivery.models import Referral
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not policy_for(Referral).can_any(user, "view"):
+        return []
+    overdue = selectors.referral_follow_ups_overdue(user=user).count()
+    if not overdue:
+        return []
+    return [
+        AttentionItem(
+            title=f"{overdue} referral follow-up{'s' if overdue != 1 else ''} overdue",
+            detail="Made or accepted referrals whose follow-up date has passed.",
+            url=reverse("delivery:referral-list") + "?overdue=on",
+            level="warning",
+            count=overdue,
+        )
+    ]

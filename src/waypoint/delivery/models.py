@@ -550,3 +550,117 @@ class ConfidentialNote(BaseModel):
     @shared_roles.setter
     def shared_roles(self, roles: list[str]) -> None:
         self.shared_with = f",{','.join(sorted(set(roles)))}," if roles else ""
+
+
+class ReferralStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    MADE = "made", "Made"
+    ACCEPTED = "accepted", "Accepted"
+    ATTENDED = "attended", "Attended"
+    DECLINED = "declined", "Declined"
+    NO_RESPONSE = "no_response", "No response"
+
+
+class ReferralUsefulness(models.TextChoices):
+    VERY_USEFUL = "very_useful", "Very useful"
+    USEFUL = "useful", "Useful"
+    NOT_USEFUL = "not_useful", "Not useful"
+    TOO_EARLY = "too_early", "Too early to say"
+
+
+class Referral(BaseModel):
+    """A referral to a service in the directory or a named specialist (001 E5.07 2.2: direct
+    clients to other services when these meet their needs more closely; 004 j)."""
+
+    Status = ReferralStatus
+    Usefulness = ReferralUsefulness
+
+    # From each status, where it may go next.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.SUGGESTED: frozenset({Status.MADE, Status.DECLINED}),
+        Status.MADE: frozenset({Status.ACCEPTED, Status.DECLINED, Status.NO_RESPONSE}),
+        Status.ACCEPTED: frozenset({Status.ATTENDED, Status.DECLINED, Status.NO_RESPONSE}),
+        Status.ATTENDED: frozenset(),
+        Status.DECLINED: frozenset(),
+        Status.NO_RESPONSE: frozenset(),
+    }
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="referrals")
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text="A service in the directory, or name a specialist instead.",
+    )
+    specialist_name = models.CharField(max_length=200, blank=True)
+    specialist_contact = models.CharField(
+        max_length=300, blank=True, help_text="How to reach them: email, phone or website."
+    )
+    reason = models.TextField(help_text="Why this service meets the client's needs more closely.")
+    needs_data_sharing = models.BooleanField(
+        "passes on the client's details",
+        default=True,
+        help_text="The referral shares the client's details with the service: this needs the "
+        "client's consent to sharing data with referral partners.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUGGESTED)
+    made_on = models.DateField(null=True, blank=True)
+    follow_up_on = models.DateField("follow up on", null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    usefulness_client = models.CharField(
+        "how useful, by the client's account",
+        max_length=12,
+        choices=Usefulness.choices,
+        blank=True,
+    )
+    usefulness_adviser = models.CharField(
+        "how useful, by the adviser's account",
+        max_length=12,
+        choices=Usefulness.choices,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "follow_up_on"])]
+
+    def __str__(self) -> str:
+        return f"Referral to {self.referred_to}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:referral-detail", args=[self.pk])
+
+    @property
+    def referred_to(self) -> str:
+        return str(self.service) if self.service_id else self.specialist_name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.service_id and (self.specialist_name or self.specialist_contact):
+            errors["service"] = "Choose a service in the directory or name a specialist, not both."
+        elif not self.service_id and not self.specialist_name.strip():
+            errors["specialist_name"] = (
+                "Choose a service in the directory or name the specialist you refer to."
+            )
+        if self.made_on and self.follow_up_on and self.follow_up_on < self.made_on:
+            errors["follow_up_on"] = "The follow-up cannot be before the referral was made."
+        if errors:
+            raise ValidationError(errors)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_follow_up_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status in {self.Status.MADE, self.Status.ACCEPTED}
+            and self.follow_up_on is not None
+            and self.follow_up_on < timezone.localdate()
+        )

@@ -30,6 +30,7 @@ from waypoint.delivery.models import (
     Interaction,
     Programme,
     ProgrammeBudget,
+    Referral,
     Service,
 )
 
@@ -94,7 +95,7 @@ class EngagementRecordPolicy(OrganisationScopedPolicy):
         return policy_for(Engagement).can_add(user, organisation_id)
 
 
-for _model in (Agreement, Interaction, EngagementTransition, EligibilityCheck):
+for _model in (Agreement, Interaction, EngagementTransition, EligibilityCheck, Referral):
     register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
 
 

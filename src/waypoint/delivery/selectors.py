@@ -19,6 +19,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -36,6 +37,7 @@ from waypoint.delivery.models import (
     EngagementTransition,
     Interaction,
     Programme,
+    Referral,
     ReviewUnit,
     Service,
 )
@@ -95,8 +97,14 @@ def engagements_for(*, user: Any, action: str = "view") -> QuerySet[Engagement]:
 
 
 def engagement_with_contacts(*, user: Any, pk: Any) -> Engagement | None:
-    """One engagement with its derived first and last contact and next review due."""
-    return _with_next_review(engagements_for(user=user).filter(pk=pk)).first()
+    """One engagement with its derived first and last contact and next review due, and its
+    referrals with their services (for the engagement page, in two queries)."""
+    referrals = Prefetch("referrals", queryset=Referral.objects.select_related("service"))
+    return (
+        _with_next_review(engagements_for(user=user).filter(pk=pk))
+        .prefetch_related(referrals)
+        .first()
+    )
 
 
 def _review_interval_days() -> Case:
@@ -228,4 +236,28 @@ def interactions_for(*, user: Any, action: str = "view") -> QuerySet[Interaction
         .select_related("engagement__client")
         .prefetch_related("staff", "client_people", "follow_ups")
         .order_by("-occurred_at", "-pk")
+    )
+
+
+# Referrals -------------------------------------------------------------------------------------
+
+REFERRAL_AWAITING_FOLLOW_UP = (Referral.Status.MADE, Referral.Status.ACCEPTED)
+
+
+def referrals_for(*, user: Any, action: str = "view") -> QuerySet[Referral]:
+    """Referrals the user may see, newest first."""
+    return (
+        Referral.objects.restrict(user, action)
+        .select_related("engagement__client", "engagement__programme", "service")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def referral_follow_ups_overdue(*, user: Any, on: dt.date | None = None) -> QuerySet[Referral]:
+    """Made or accepted referrals whose follow-up date has passed, oldest follow-up first."""
+    today = on or timezone.localdate()
+    return (
+        referrals_for(user=user)
+        .filter(status__in=REFERRAL_AWAITING_FOLLOW_UP, follow_up_on__lt=today)
+        .order_by("follow_up_on", "pk")
     )

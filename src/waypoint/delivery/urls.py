@@ -1,4 +1,4 @@
-from waypoint.delivery.views import agreements, engagements, interactions, programmes
+from waypoint.delivery.views import agreements, engagements, interactions, programmes, referrals
 
 app_name = "delivery"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *engagements.urlpatterns,
     *agreements.urlpatterns,
     *interactions.urlpatterns,
+    *referrals.urlpatterns,
 ]

@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewUnitEnum": "waypoint.delivery.models.ReviewUnit",
         "ReviewDepthEnum": "waypoint.delivery.models.ReviewDepth",
+        "ReferralStatusEnum": "waypoint.delivery.models.ReferralStatus",
+        "ReferralUsefulnessEnum": "waypoint.delivery.models.ReferralUsefulness",
     },
 }
 

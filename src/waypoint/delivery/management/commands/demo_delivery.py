@@ -43,6 +43,7 @@ from waypoint.delivery.models import (
     Interaction,
     Programme,
     ProgrammeBudget,
+    Referral,
     ReviewDepth,
     ReviewUnit,
     Service,
@@ -255,11 +256,13 @@ class DemoLoader:
         self.eligibility(plans, engagements)
         agreements = self.agreements(plans, engagements)
         contacts = self.contacts(plans, engagements)
+        referrals = self.referrals(plans, engagements)
         return {
             "clients": len(businesses) + len(individuals),
             "engagements": len(engagements),
             "agreements": agreements,
             "contacts": contacts,
+            "referrals": referrals,
         }
 
     # Programmes and the service directory -----------------------------------------------------
@@ -811,3 +814,107 @@ class DemoLoader:
                 )
         FollowUp.objects.bulk_create(follow_ups)
         return len(contacts)
+
+    # Referrals (001 E5.07 2.2; 004 j) -----------------------------------------------------------
+
+    def referrals(self, plans: list[Plan], engagements: list[Engagement]) -> int:
+        """About forty referrals in every status, with outcomes and a few overdue follow-ups.
+        A referral that passes on the client's details is made only with their consent."""
+        rng = random.Random(SEED + 1)  # noqa: S311 (demo data; its own seed keeps the rest)
+        consenting = {
+            consent.client_id
+            for consent in Consent.objects.filter(
+                kind=Consent.Kind.SHARE_WITH_PARTNERS, withdrawn_on__isnull=True
+            )
+        }
+        services: dict[int, list[Service]] = {}
+        for service in Service.objects.filter(is_active=True):
+            services.setdefault(service.organisation_id, []).append(service)
+        candidates = [
+            (plan, engagement)
+            for plan, engagement in zip(plans, engagements, strict=True)
+            if Status.ACTIVE in dict(plan.steps)
+        ]
+        rng.shuffle(candidates)
+        cycle = [
+            Referral.Status.SUGGESTED,
+            Referral.Status.MADE,
+            Referral.Status.ACCEPTED,
+            Referral.Status.ATTENDED,
+            Referral.Status.ATTENDED,
+            Referral.Status.DECLINED,
+            Referral.Status.NO_RESPONSE,
+            Referral.Status.MADE,
+        ]
+        outcomes = {
+            Referral.Status.ATTENDED: [
+                "Went to the first session; now working on the export plan with them.",
+                "Got the grant application checked before it went in.",
+                "A one-off meeting answered the legal question.",
+            ],
+            Referral.Status.DECLINED: ["The client decided the cost was too high."],
+            Referral.Status.NO_RESPONSE: ["No reply from the service after two reminders."],
+        }
+        usefulness = list(Referral.Usefulness.values)
+        rows = []
+        for number, (plan, engagement) in enumerate(candidates[:40]):
+            status = cycle[number % len(cycle)]
+            open_only = status in {Referral.Status.MADE, Referral.Status.ACCEPTED}
+            if open_only and engagement.status == Status.CLOSED:
+                status = Referral.Status.ATTENDED
+            dates = dict(plan.steps)
+            start = dates[Status.ACTIVE]
+            end = dates.get(Status.CLOSED) or self.today
+            made_on = start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+            shares = engagement.client_id in consenting
+            service_list = services.get(engagement.organisation_id, [])
+            service = rng.choice(service_list) if service_list and number % 3 else None
+            if status in {Referral.Status.MADE, Referral.Status.ACCEPTED}:
+                # Every third one is overdue: its follow-up date has passed.
+                follow_up = (
+                    self.today - dt.timedelta(days=rng.randint(1, 10))
+                    if number % 3 == 0
+                    else self.today + dt.timedelta(days=rng.randint(3, 21))
+                )
+                made_on = min(made_on, follow_up - dt.timedelta(days=7))
+            else:
+                follow_up = made_on + dt.timedelta(days=rng.randint(14, 28))
+            done = status in outcomes
+            rows.append(
+                Referral(
+                    organisation=engagement.organisation,
+                    engagement=engagement,
+                    service=service,
+                    specialist_name="" if service else rng.choice(SPECIALISTS)[0],
+                    specialist_contact="" if service else rng.choice(SPECIALISTS)[1],
+                    reason=rng.choice(REFERRAL_REASONS),
+                    needs_data_sharing=shares,
+                    status=status,
+                    made_on=None if status == Referral.Status.SUGGESTED else made_on,
+                    follow_up_on=None if status == Referral.Status.SUGGESTED else follow_up,
+                    outcome=rng.choice(outcomes[status]) if done else "",
+                    usefulness_client=rng.choice(usefulness)
+                    if status == Referral.Status.ATTENDED
+                    else "",
+                    usefulness_adviser=rng.choice(usefulness)
+                    if status == Referral.Status.ATTENDED
+                    else "",
+                    created_by=plan.lead,
+                )
+            )
+        Referral.objects.bulk_create(rows)
+        return len(rows)
+
+
+SPECIALISTS = [
+    ("Priya Shah, export accountant", "priya@example.org"),
+    ("Tom Reed, employment solicitor", "01632 960123"),
+    ("Northshire Credit Union", "https://example.org/credit-union"),
+]
+REFERRAL_REASONS = [
+    "Export paperwork and customs need a specialist.",
+    "A legal question about contracts is beyond the programme.",
+    "The client needs finance the programme does not offer.",
+    "A mentor with sector experience would suit the client better.",
+    "Help with confidence and wellbeing before looking for work.",
+]
