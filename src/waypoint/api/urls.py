@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from waypoint.api import (
+    resources_action_plans,
     resources_clients,
     resources_delivery,
     resources_records,
@@ -19,7 +20,13 @@ router.register("users", views.UserViewSet, basename="user")
 
 # Each module registers its resources on the router (one module per area, so that areas are
 # built and reviewed independently).
-for _module in (resources_clients, resources_delivery, resources_records, resources_referrals):
+for _module in (
+    resources_clients,
+    resources_delivery,
+    resources_records,
+    resources_referrals,
+    resources_action_plans,
+):
     _module.register(router)
 
 urlpatterns = [

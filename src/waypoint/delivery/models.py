@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -664,3 +664,180 @@ class Referral(BaseModel):
             and self.follow_up_on is not None
             and self.follow_up_on < timezone.localdate()
         )
+
+
+class ActionPlan(BaseModel):
+    """The engagement's action plan (001 E5.08 3.1: devise and evaluate an action plan;
+    3.2: implement and monitor it, deal with contingencies and re-planning)."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, related_name="action_plan"
+    )
+    title = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:plan-detail", args=[self.pk])
+
+    @property
+    def goal_count(self) -> int:
+        return self.goals.count()
+
+    @property
+    def action_total(self) -> int:
+        return Action.objects.filter(goal__plan=self).count()
+
+    @property
+    def action_done(self) -> int:
+        return Action.objects.filter(goal__plan=self, status=ActionStatus.DONE).count()
+
+
+class GoalPriority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class GoalHorizon(models.TextChoices):
+    SHORT = "short", "Short term"
+    MEDIUM = "medium", "Medium term"
+    LONG = "long", "Long term"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Dropped"
+
+
+class Goal(BaseModel):
+    """A SMART goal: specific, measurable (measure, baseline, target and unit), achievable and
+    realistic (why), time-bound (deadline)."""
+
+    Priority = GoalPriority
+    Horizon = GoalHorizon
+    Status = GoalStatus
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="goals")
+    statement = models.TextField()
+    measure = models.CharField(
+        "what is measured", max_length=200, blank=True, help_text="e.g. monthly turnover."
+    )
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True, help_text='e.g. "£", "jobs", "%".')
+    deadline = models.DateField(null=True, blank=True)
+    realistic_because = models.TextField("why it is realistic", blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    horizon = models.CharField(max_length=10, choices=Horizon.choices, default=Horizon.SHORT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.measure.strip():
+            errors["measure"] = "A SMART goal needs a measure: say what is measured."
+        if self.target_value is None:
+            errors["target_value"] = "A SMART goal needs a target value."
+        if not self.unit.strip():
+            errors["unit"] = 'A SMART goal needs a unit for its target, e.g. "£" or "jobs".'
+        if self.deadline is None:
+            errors["deadline"] = "A SMART goal needs a deadline."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ActionOwnerKind(models.TextChoices):
+    CLIENT = "client", "The client"
+    ADVISER = "adviser", "The adviser"
+    OTHER = "other", "Someone else (named)"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    BLOCKED = "blocked", "Blocked"
+    DROPPED = "dropped", "Dropped"
+
+
+class Action(BaseModel):
+    """A step towards a goal, with its owner, resources, risks and contingency."""
+
+    OwnerKind = ActionOwnerKind
+    Status = ActionStatus
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner_kind = models.CharField(
+        "owner", max_length=10, choices=OwnerKind.choices, default=OwnerKind.CLIENT
+    )
+    owner_name = models.CharField(max_length=200, blank=True)
+    due_on = models.DateField()
+    resources = models.TextField(
+        "resources needed", blank=True, help_text="What is needed, and where it comes from."
+    )
+    risks = models.TextField(blank=True)
+    contingency = models.TextField(blank=True, help_text="What to do if the risks happen.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    @property
+    def owner_display(self) -> str:
+        if self.owner_kind == self.OwnerKind.OTHER:
+            return self.owner_name
+        return str(self.OwnerKind(self.owner_kind).label)
+
+    def clean(self) -> None:
+        if self.owner_kind == self.OwnerKind.OTHER and not self.owner_name.strip():
+            raise ValidationError({"owner_name": "Name the person who owns this action."})
+
+
+class PlanChange(BaseModel):
+    """One change to a plan, with its reason and the whole plan as it stood after it
+    (001 E5.08 3.2: re-planning; the plan can be seen as it stood on any date)."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Plan started"
+        GOAL_ADDED = "goal_added", "Goal added"
+        GOAL_CHANGED = "goal_changed", "Goal changed"
+        ACTION_ADDED = "action_added", "Action added"
+        ACTION_CHANGED = "action_changed", "Action changed"
+        REPLANNED = "replanned", "Re-planned"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="changes")
+    occurred_at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    target_type = models.CharField(max_length=20, blank=True)
+    target_id = models.PositiveIntegerField(null=True, blank=True)
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["plan", "-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y}"

@@ -19,6 +19,8 @@ from waypoint.clients.policies import ClientPolicy
 from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, policy_for, register
 from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
 from waypoint.delivery.models import (
+    Action,
+    ActionPlan,
     Agreement,
     Attachment,
     ConfidentialNote,
@@ -27,7 +29,9 @@ from waypoint.delivery.models import (
     Engagement,
     EngagementTransition,
     FollowUp,
+    Goal,
     Interaction,
+    PlanChange,
     Programme,
     ProgrammeBudget,
     Referral,
@@ -95,13 +99,31 @@ class EngagementRecordPolicy(OrganisationScopedPolicy):
         return policy_for(Engagement).can_add(user, organisation_id)
 
 
-for _model in (Agreement, Interaction, EngagementTransition, EligibilityCheck, Referral):
+for _model in (
+    Agreement,
+    Interaction,
+    EngagementTransition,
+    EligibilityCheck,
+    Referral,
+    ActionPlan,
+    PlanChange,
+):
     register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
 
 
 @register(FollowUp)
 class FollowUpPolicy(EngagementRecordPolicy):
     engagement_path = "interaction__engagement"
+
+
+@register(Goal)
+class GoalPolicy(EngagementRecordPolicy):
+    engagement_path = "plan__engagement"
+
+
+@register(Action)
+class ActionPolicy(EngagementRecordPolicy):
+    engagement_path = "goal__plan__engagement"
 
 
 @register(Attachment)

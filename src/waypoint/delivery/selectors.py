@@ -32,10 +32,12 @@ from django.utils import timezone
 from waypoint.core.models import RoleAssignment, User
 from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
 from waypoint.delivery.models import (
+    ActionPlan,
     Agreement,
     Engagement,
     EngagementTransition,
     Interaction,
+    PlanChange,
     Programme,
     Referral,
     ReviewUnit,
@@ -261,3 +263,39 @@ def referral_follow_ups_overdue(*, user: Any, on: dt.date | None = None) -> Quer
         .filter(status__in=REFERRAL_AWAITING_FOLLOW_UP, follow_up_on__lt=today)
         .order_by("follow_up_on", "pk")
     )
+
+
+# Action plans ----------------------------------------------------------------------------------
+
+
+def plan_for(*, user: Any, engagement: Any, action: str = "view") -> ActionPlan | None:
+    """The engagement's action plan, if the user may see it, with goals and actions."""
+    return (
+        ActionPlan.objects.restrict(user, action)
+        .filter(engagement=engagement)
+        .prefetch_related("goals__actions")
+        .first()
+    )
+
+
+def plans_for(*, user: Any, action: str = "view") -> QuerySet[ActionPlan]:
+    """Action plans the user may see, newest first."""
+    return (
+        ActionPlan.objects.restrict(user, action)
+        .select_related("engagement__client")
+        .prefetch_related("goals__actions")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def plan_as_on(*, plan: ActionPlan, moment: dt.datetime | dt.date) -> dict[str, Any] | None:
+    """The plan as it stood at ``moment`` (a date means the end of that day): the snapshot of
+    the latest change at or before it, or None before the plan was started (001 E5.08 3.2)."""
+    if not isinstance(moment, dt.datetime):
+        moment = timezone.make_aware(dt.datetime.combine(moment, dt.time.max))
+    change = (
+        PlanChange.objects.filter(plan=plan, occurred_at__lte=moment)
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+    return change.snapshot if change is not None else None

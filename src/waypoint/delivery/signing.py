@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from waypoint.delivery.models import Agreement
+from waypoint.delivery.models import ActionPlan, Agreement
 
 SALT = "waypoint.agreement"
 DEFAULT_LINK_DAYS = 14
@@ -74,3 +74,40 @@ def read_token(token: str) -> AgreementLink:
     if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()):
         raise LinkInvalid
     return AgreementLink(agreement_id=int(parts[0]), version=int(parts[1]), fingerprint=parts[2])
+
+
+# The client's read-only link to their action plan (salt ``waypoint.action_plan``; it lasts
+# ``WAYPOINT_PLAN_LINK_DAYS`` days, 30 unless the settings say otherwise). It always shows the
+# plan as it stands now, so it carries the plan's id only.
+
+PLAN_SALT = "waypoint.action_plan"
+DEFAULT_PLAN_LINK_DAYS = 30
+
+
+def plan_link_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "WAYPOINT_PLAN_LINK_DAYS", DEFAULT_PLAN_LINK_DAYS))
+
+
+def _plan_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=PLAN_SALT)
+
+
+def plan_token(plan: ActionPlan) -> str:
+    return _plan_signer().sign(str(plan.pk))
+
+
+def plan_link_path(plan: ActionPlan) -> str:
+    return reverse("delivery:plan-signed", args=[plan_token(plan)])
+
+
+def read_plan_token(token: str) -> int:
+    """The id of the plan a token names; ``LinkExpired`` or ``LinkInvalid`` otherwise."""
+    try:
+        value = _plan_signer().unsign(token, max_age=plan_link_lifetime())
+    except signing.SignatureExpired:
+        raise LinkExpired from None
+    except signing.BadSignature:
+        raise LinkInvalid from None
+    if not value.isdigit():
+        raise LinkInvalid
+    return int(value)

@@ -1,4 +1,11 @@
-from waypoint.delivery.views import agreements, engagements, interactions, programmes, referrals
+from waypoint.delivery.views import (
+    action_plans,
+    agreements,
+    engagements,
+    interactions,
+    programmes,
+    referrals,
+)
 
 app_name = "delivery"
 
@@ -8,4 +15,5 @@ urlpatterns = [
     *agreements.urlpatterns,
     *interactions.urlpatterns,
     *referrals.urlpatterns,
+    *action_plans.urlpatterns,
 ]

@@ -34,13 +34,17 @@ from waypoint.clients.reference import (
 from waypoint.core.audit import acting_as
 from waypoint.core.models import Organisation, User
 from waypoint.delivery.models import (
+    Action,
+    ActionPlan,
     Agreement,
     EligibilityCheck,
     EligibilityCondition,
     Engagement,
     EngagementTransition,
     FollowUp,
+    Goal,
     Interaction,
+    PlanChange,
     Programme,
     ProgrammeBudget,
     Referral,
@@ -257,12 +261,14 @@ class DemoLoader:
         agreements = self.agreements(plans, engagements)
         contacts = self.contacts(plans, engagements)
         referrals = self.referrals(plans, engagements)
+        action_plans = self.action_plans(plans, engagements)
         return {
             "clients": len(businesses) + len(individuals),
             "engagements": len(engagements),
             "agreements": agreements,
             "contacts": contacts,
             "referrals": referrals,
+            "action plans": action_plans,
         }
 
     # Programmes and the service directory -----------------------------------------------------
@@ -904,6 +910,155 @@ class DemoLoader:
             )
         Referral.objects.bulk_create(rows)
         return len(rows)
+
+    def action_plans(self, plans: list[Plan], engagements: list[Engagement]) -> int:
+        """A dozen action plans on open engagements (001 E5.08 3.1, 3.2): just started, under
+        way, and re-planned with a reason; each change keeps the plan as it stood."""
+        rng = random.Random(SEED + 2)  # noqa: S311 (demo data; its own seed keeps the rest)
+        candidates = [
+            (plan, engagement)
+            for plan, engagement in zip(plans, engagements, strict=True)
+            if engagement.status == Status.ACTIVE and Status.ACTIVE in dict(plan.steps)
+        ]
+        rng.shuffle(candidates)
+        count = 0
+        for number, (plan, engagement) in enumerate(candidates[:12]):
+            start = dict(plan.steps)[Status.ACTIVE]
+            moment = min(
+                timezone.make_aware(dt.datetime.combine(start, dt.time(10))),
+                self.now - dt.timedelta(days=2),
+            )
+            action_plan = ActionPlan.objects.create(
+                organisation=engagement.organisation,
+                engagement=engagement,
+                title=f"Action plan for {engagement.client}",
+                created_by=plan.lead,
+            )
+
+            def change(kind: str, reason: str, when: dt.datetime, target: Any = None) -> None:
+                self.plan_change(action_plan, plan.lead, kind, reason, when, target)  # noqa: B023
+
+            change(PlanChange.Kind.STARTED, "Plan started.", moment)
+            stage = number % 3  # 0: just started, 1: under way, 2: re-planned
+            first_action = None
+            for position, (statement, measure, baseline, target, unit, months) in enumerate(
+                rng.sample(DEMO_GOALS, 2), start=1
+            ):
+                goal = Goal.objects.create(
+                    organisation=engagement.organisation,
+                    plan=action_plan,
+                    statement=statement,
+                    measure=measure,
+                    baseline=Decimal(baseline),
+                    target_value=Decimal(target),
+                    unit=unit,
+                    deadline=start + dt.timedelta(days=30 * months),
+                    realistic_because="Agreed with the client after looking at the figures.",
+                    priority=Goal.Priority.HIGH if position == 1 else Goal.Priority.MEDIUM,
+                    horizon=Goal.Horizon.SHORT if months <= 6 else Goal.Horizon.MEDIUM,
+                    position=position,
+                )
+                change(PlanChange.Kind.GOAL_ADDED, "Goal added.", moment, goal)
+                for index, (description, owner, resources, risks, contingency) in enumerate(
+                    rng.sample(DEMO_ACTIONS, 2), start=1
+                ):
+                    status = Action.Status.NOT_STARTED
+                    progress = 0
+                    if stage and index == 1:
+                        status, progress = Action.Status.DONE, 100
+                    elif stage:
+                        status, progress = Action.Status.IN_PROGRESS, 40
+                    action = Action.objects.create(
+                        organisation=engagement.organisation,
+                        goal=goal,
+                        description=description,
+                        owner_kind=owner,
+                        due_on=start + dt.timedelta(days=30 * index),
+                        resources=resources,
+                        risks=risks,
+                        contingency=contingency,
+                        status=status,
+                        progress=progress,
+                        position=index,
+                    )
+                    first_action = first_action or action
+                    change(PlanChange.Kind.ACTION_ADDED, "Action added.", moment, action)
+            if stage == 2 and first_action is not None:
+                first_action.status = Action.Status.BLOCKED
+                first_action.progress = 50
+                first_action.due_on = first_action.due_on + dt.timedelta(days=28)
+                first_action.save()
+                change(
+                    PlanChange.Kind.REPLANNED,
+                    "The supplier could not deliver on time; moved on four weeks and using the "
+                    "contingency.",
+                    self.now - dt.timedelta(days=1),
+                    first_action,
+                )
+            count += 1
+        return count
+
+    def plan_change(
+        self,
+        action_plan: ActionPlan,
+        by: User,
+        kind: str,
+        reason: str,
+        when: dt.datetime,
+        target: Any = None,
+    ) -> None:
+        from waypoint.delivery.services.action_plans import _snapshot
+
+        PlanChange.objects.create(
+            organisation_id=action_plan.organisation_id,
+            plan=action_plan,
+            occurred_at=when,
+            by=by,
+            reason=reason,
+            kind=kind,
+            target_type=type(target).__name__.lower() if target is not None else "",
+            target_id=target.pk if target is not None else None,
+            snapshot=_snapshot(action_plan),
+        )
+
+
+DEMO_GOALS = [
+    ("Grow monthly turnover", "monthly turnover", "8000", "12000", "£", 12),
+    ("Take on apprentices", "apprentices employed", "0", "2", "jobs", 9),
+    ("Win new trade customers", "trade customers", "3", "8", "customers", 6),
+    ("Improve the gross margin", "gross margin", "28", "35", "%", 6),
+    ("Cut debtor days", "debtor days", "62", "40", "days", 4),
+]
+DEMO_ACTIONS = [
+    (
+        "Price up the trade range",
+        Action.OwnerKind.CLIENT,
+        "Supplier price lists",
+        "Suppliers slow to reply",
+        "Use last year's prices plus 5%",
+    ),
+    (
+        "Introduce the client to the local college",
+        Action.OwnerKind.ADVISER,
+        "The adviser's college contact",
+        "No applicants this term",
+        "Advertise through the job centre",
+    ),
+    (
+        "Send invoices on delivery and chase at 30 days",
+        Action.OwnerKind.CLIENT,
+        "Accounting software's reminders",
+        "Customers push back",
+        "Offer a small discount for early payment",
+    ),
+    (
+        "Draft a one-page marketing plan",
+        Action.OwnerKind.CLIENT,
+        "The programme's marketing workshop",
+        "Not enough time in the busy season",
+        "Do it in two short sessions with the adviser",
+    ),
+]
 
 
 SPECIALISTS = [
