@@ -6,8 +6,10 @@ PORT ?= 8000
 # Workers for the test suite; 2 suits the 2-core machines the project is built on.
 WORKERS ?= 2
 # The constraints pin every dependency, and also apply inside pip's build environments
-# (XStatic-Bootstrap is an sdist that needs a setuptools with pkg_resources).
+# (XStatic-Bootstrap is an sdist that needs a setuptools with pkg_resources). pip 26 reads the
+# build environments' constraints from PIP_BUILD_CONSTRAINT only; older pips from PIP_CONSTRAINT.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test install lint typecheck migrations-check benchmark clean
@@ -15,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
