@@ -6,6 +6,7 @@ from waypoint.api import (
     resources_action_plans,
     resources_clients,
     resources_delivery,
+    resources_diagnostics,
     resources_records,
     resources_referrals,
     views,
@@ -26,6 +27,7 @@ for _module in (
     resources_records,
     resources_referrals,
     resources_action_plans,
+    resources_diagnostics,
 ):
     _module.register(router)
 

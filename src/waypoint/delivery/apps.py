@@ -16,7 +16,11 @@ class DeliveryConfig(AppConfig):
         from waypoint.delivery import policies  # noqa: F401  (registers the policies)
         from waypoint.delivery.models import Engagement, Programme, Referral, Service
 
+        from waypoint.delivery import extensions_diagnostics, extensions_mentoring
+
         _register_client_page_extensions()
+        extensions_diagnostics.register()
+        extensions_mentoring.register()
         add_attention_source(_caseload_attention)
         add_attention_source(_referral_attention)
         add_nav_item(

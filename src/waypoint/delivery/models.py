@@ -841,3 +841,329 @@ class PlanChange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_at:%d %b %Y}"
+
+
+# Diagnostics -----------------------------------------------------------------------------------
+# 001 E5.08 1.1: work with clients to analyse their business (SWOT, PEST, five forces, financial
+# appraisal, readiness for change); 2.2: prioritise changes. The questions live in versioned
+# templates (data, see docs/diagnostic-templates.md); a diagnostic keeps the answers.
+
+
+class DiagnosticKind(models.TextChoices):
+    HEALTH_CHECK = "health_check", "Business health check"
+    SWOT = "swot", "SWOT"
+    PESTLE = "pestle", "PEST(LE)"
+    FIVE_FORCES = "five_forces", "Five forces"
+    FINANCIAL_RATIOS = "financial_ratios", "Financial ratios"
+    READINESS = "readiness", "Readiness for change"
+    BARRIERS = "barriers", "Barriers to employment"
+    LEARNING = "learning", "Learning preferences"
+    OTHER = "other", "Other"
+
+
+class DiagnosticAudience(models.TextChoices):
+    ANY = "any", "Any client"
+    BUSINESS = "business", "Businesses"
+    INDIVIDUAL = "individual", "Individuals"
+
+
+class DiagnosticTemplate(BaseModel):
+    """One version of a diagnostic's questions. Standard templates ship with Waypoint as files
+    (``organisation`` empty, seen by everyone); an organisation's administrators add their own.
+    A version is never changed once saved: a change is a new version with the same key."""
+
+    Kind = DiagnosticKind
+    Audience = DiagnosticAudience
+
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for a standard template that ships with Waypoint.",
+    )
+    key = models.SlugField(max_length=60)
+    version = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    audience = models.CharField(max_length=12, choices=Audience.choices, default=Audience.ANY)
+    description = models.TextField(blank=True)
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the definition.")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="The file a standard template was loaded from."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Retired templates stay for the diagnostics that used them."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key", "version"],
+                name="delivery_template_version_once_per_organisation",
+                violation_error_message="That version of this template already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "version"],
+                condition=models.Q(organisation__isnull=True),
+                name="delivery_standard_template_version_once",
+                violation_error_message="That version of this standard template already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:diagnostic-template-detail", args=[self.pk])
+
+    @property
+    def is_standard(self) -> bool:
+        return self.organisation_id is None
+
+
+class DiagnosticStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    COMPLETED = "completed", "Completed"
+
+
+class Diagnostic(BaseModel):
+    """A diagnostic carried out with a client: dated and attributed once completed."""
+
+    Status = DiagnosticStatus
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="diagnostics"
+    )
+    template = models.ForeignKey(
+        DiagnosticTemplate, on_delete=models.PROTECT, related_name="diagnostics"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    answers = models.JSONField(default=dict, blank=True)
+    results = models.JSONField(
+        default=dict, blank=True, help_text="Computed from the answers: scores, ratios."
+    )
+    summary = models.TextField(
+        blank=True, help_text="What the client and adviser concluded, in a few sentences."
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+        indexes = [models.Index(fields=["engagement", "status"])]
+
+    def __str__(self) -> str:
+        when = f" on {self.completed_on:%d %b %Y}" if self.completed_on else " (draft)"
+        return f"{self.template.name}{when}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:diagnostic-detail", args=[self.pk])
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+
+class Finding(BaseModel):
+    """Something a diagnostic found that the client wants to change, in priority order
+    (001 E5.08 2.2: evaluate and prioritise changes). It can become a goal of the plan."""
+
+    Priority = GoalPriority
+
+    diagnostic = models.ForeignKey(Diagnostic, on_delete=models.CASCADE, related_name="findings")
+    text = models.TextField()
+    item_key = models.CharField(
+        "area", max_length=60, blank=True, help_text="The template item it came from."
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["diagnostic", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+# Mentoring -------------------------------------------------------------------------------------
+# 004: sessions with the client's reflections and next steps (b, h, i), the mentee's own goals
+# and how far the client leads the goal-setting (m), advice given in mentoring seen by a manager
+# (g), and ending the relationship well (13).
+
+
+class ClientLead(models.IntegerChoices):
+    """How much of the goal-setting the client led in a session (004 m)."""
+
+    MENTOR = 1, "The mentor set the goals"
+    MOSTLY_MENTOR = 2, "Mostly the mentor"
+    TOGETHER = 3, "Together"
+    MOSTLY_CLIENT = 4, "Mostly the client"
+    CLIENT = 5, "The client set their own goals"
+
+
+class MentoringSession(BaseModel):
+    """The mentoring side of a contact: what was talked about, what the client made of it and
+    what they will do next."""
+
+    ClientLead = ClientLead
+
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, related_name="mentoring_session"
+    )
+    topics = models.CharField(max_length=300)
+    reflections = models.TextField(
+        "the client's reflections",
+        blank=True,
+        help_text="What the client made of things, including what did not go as expected.",
+    )
+    next_steps = models.TextField("what the client will do next", blank=True)
+    client_lead = models.PositiveSmallIntegerField(
+        "who led the goal-setting", choices=ClientLead.choices, default=ClientLead.TOGETHER
+    )
+
+    class Meta:
+        ordering = ["-interaction__occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.topics[:80]
+
+
+class MenteeGoalSetBy(models.TextChoices):
+    CLIENT = "client", "The client"
+    TOGETHER = "together", "Together"
+    MENTOR = "mentor", "The mentor"
+
+
+class MenteeGoalStatus(models.TextChoices):
+    OPEN = "open", "Working on it"
+    ACHIEVED = "achieved", "Achieved"
+    CHANGED = "changed", "Changed for another goal"
+    LET_GO = "let_go", "Let go"
+
+
+class MenteeGoal(BaseModel):
+    """A goal in the mentee's own words (004 29: specific problems or broader personal and
+    business targets), with who set it."""
+
+    SetBy = MenteeGoalSetBy
+    Status = MenteeGoalStatus
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="mentee_goals"
+    )
+    statement = models.TextField(help_text="In the client's own words.")
+    set_by = models.CharField(max_length=10, choices=SetBy.choices, default=SetBy.CLIENT)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["engagement", "status", "pk"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    def clean(self) -> None:
+        if self.status == self.Status.ACHIEVED and self.achieved_on is None:
+            raise ValidationError({"achieved_on": "Say when the goal was achieved."})
+        if self.status != self.Status.ACHIEVED and self.achieved_on is not None:
+            raise ValidationError({"achieved_on": "Only an achieved goal has a date achieved."})
+
+
+class MentoringEndReason(models.TextChoices):
+    GOALS_MET = "goals_met", "The client met their goals"
+    NATURAL_END = "natural_end", "The relationship reached a natural end"
+    AGREED_TERM = "agreed_term", "The agreed term ended"
+    CLIENT_CHOICE = "client_choice", "The client chose to end it"
+    MENTOR_CHOICE = "mentor_choice", "The mentor ended it"
+    REFERRED = "referred", "The client needs other support"
+
+
+class MentoringRelationship(BaseModel):
+    """The mentoring relationship of an engagement: its planned end and how it ended (004 13:
+    identify when the relationship has reached a natural end and end it successfully)."""
+
+    EndReason = MentoringEndReason
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, related_name="mentoring"
+    )
+    planned_end_on = models.DateField("planned end", null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    relationship_review = models.TextField(
+        "review of the relationship",
+        blank=True,
+        help_text="What worked, what did not, and what both of you learned.",
+    )
+    closing_summary = models.TextField(blank=True)
+    invited_back = models.BooleanField("invited to come back", default=False)
+    invitation = models.TextField(
+        "how to come back", blank=True, help_text="When and how the client can return."
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Mentoring: {self.engagement}"
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ended_on is not None
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.ended_on is not None:
+            if not self.end_reason:
+                errors["end_reason"] = "Say why the relationship ended."
+            if not self.relationship_review.strip():
+                errors["relationship_review"] = "Review the relationship with the client."
+            if not self.closing_summary.strip():
+                errors["closing_summary"] = "Write a closing summary."
+            if self.invited_back and not self.invitation.strip():
+                errors["invitation"] = "Say when and how the client can come back."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AdviceReviewOutcome(models.TextChoices):
+    FINE = "fine", "Right call: advice was what the client needed"
+    DISCUSS = "discuss", "To talk over with the mentor"
+    CHANGE_AGREEMENT = "change_agreement", "The agreement should change to advice"
+
+
+class AdviceReview(BaseModel):
+    """A manager's look at a contact where advice was given on a mentoring engagement (004 g:
+    recognise when you are giving business advice and no longer mentoring, and act)."""
+
+    Outcome = AdviceReviewOutcome
+
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, related_name="advice_review"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Review of advice in mentoring ({self.get_outcome_display()})"

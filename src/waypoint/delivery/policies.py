@@ -21,16 +21,23 @@ from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
 from waypoint.delivery.models import (
     Action,
     ActionPlan,
+    AdviceReview,
     Agreement,
     Attachment,
     ConfidentialNote,
+    Diagnostic,
+    DiagnosticTemplate,
     EligibilityCheck,
     EligibilityCondition,
     Engagement,
     EngagementTransition,
+    Finding,
     FollowUp,
     Goal,
     Interaction,
+    MenteeGoal,
+    MentoringRelationship,
+    MentoringSession,
     PlanChange,
     Programme,
     ProgrammeBudget,
@@ -107,6 +114,9 @@ for _model in (
     Referral,
     ActionPlan,
     PlanChange,
+    Diagnostic,
+    MenteeGoal,
+    MentoringRelationship,
 ):
     register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
 
@@ -124,6 +134,54 @@ class GoalPolicy(EngagementRecordPolicy):
 @register(Action)
 class ActionPolicy(EngagementRecordPolicy):
     engagement_path = "goal__plan__engagement"
+
+
+@register(Finding)
+class FindingPolicy(EngagementRecordPolicy):
+    engagement_path = "diagnostic__engagement"
+
+
+@register(MentoringSession)
+class MentoringSessionPolicy(EngagementRecordPolicy):
+    engagement_path = "interaction__engagement"
+
+
+@register(AdviceReview)
+class AdviceReviewPolicy(EngagementRecordPolicy):
+    """Seen with the contact; written by the delivering organisation's managers (004 g: the
+    mentor's manager looks at advice given on a mentoring engagement)."""
+
+    engagement_path = "interaction__engagement"
+    change_roles = MANAGING_ROLES
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action in {"view", "audit"}:
+            return super().scope(user, action)
+        if action == "delete":
+            return NOTHING
+        if organisations := organisations_with_role(user, MANAGING_ROLES):
+            return Q(interaction__engagement__organisation__in=organisations)
+        return NOTHING
+
+    def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
+        return OrganisationScopedPolicy.can_add(self, user, organisation_id)
+
+
+@register(DiagnosticTemplate)
+class DiagnosticTemplatePolicy(OrganisationScopedPolicy):
+    """Standard templates (no organisation) are seen by anyone holding a role; an
+    organisation's own templates by its people. Administrators add and retire their
+    organisation's templates; standard ones change only through their files."""
+
+    change_roles = frozenset({Role.ADMINISTRATOR})
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action == "delete":
+            return NOTHING  # diagnostics keep their template: retire it instead
+        condition = super().scope(user, action)
+        if action == "view" and organisations_with_role(user):
+            condition = _any([c for c in (condition, Q(organisation__isnull=True)) if c != NOTHING])
+        return condition
 
 
 @register(Attachment)

@@ -1,8 +1,10 @@
 from waypoint.delivery.views import (
     action_plans,
     agreements,
+    diagnostics,
     engagements,
     interactions,
+    mentoring,
     programmes,
     referrals,
 )
@@ -16,4 +18,6 @@ urlpatterns = [
     *interactions.urlpatterns,
     *referrals.urlpatterns,
     *action_plans.urlpatterns,
+    *diagnostics.urlpatterns,
+    *mentoring.urlpatterns,
 ]

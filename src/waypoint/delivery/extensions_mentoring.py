@@ -1,0 +1,7 @@
+"""Mentoring's hooks into shared pages (home attention, client timeline); called from apps."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register mentoring's navigation, attention and timeline sources."""
