@@ -416,3 +416,22 @@ def test_record_the_outcome(cast, desk):
     referral.refresh_from_db()
     assert referral.outcome == "Now exporting to France."
     assert referral.usefulness_client == "very_useful"
+
+
+def test_referrals_and_plan_changes_are_on_the_client_timeline_for_those_who_see_them(cast, desk):
+    from waypoint.clients.extensions import timeline_for
+    from waypoint.delivery.services import action_plans
+
+    suggest(desk, cast.alice)
+    action_plans.plan_start(
+        engagement=desk.alice_engagement, title="Growth plan", acting_user=cast.alice
+    )
+    entries = timeline_for(desk.acme, cast.alice)
+    referral_titles = [e.title for e in entries if e.kind == "Referral"]
+    plan_titles = [e.title for e in entries if e.kind == "Action plan"]
+    assert referral_titles == ["Referral to Jane Doe"]
+    assert plan_titles == ["Growth plan: plan started"]
+    # bob advises at hub but is not on acme's engagement: he sees neither.
+    assert not [
+        e for e in timeline_for(desk.acme, desk.bob) if e.kind in {"Referral", "Action plan"}
+    ]

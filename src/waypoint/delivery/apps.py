@@ -13,10 +13,12 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from waypoint.core.navigation import NavItem, add_attention_source, add_nav_item
         from waypoint.core.permissions import policy_for
-        from waypoint.delivery import policies  # noqa: F401  (registers the policies)
+        from waypoint.delivery import (
+            extensions_diagnostics,
+            extensions_mentoring,
+            policies,  # noqa: F401  (registers the policies)
+        )
         from waypoint.delivery.models import Engagement, Programme, Referral, Service
-
-        from waypoint.delivery import extensions_diagnostics, extensions_mentoring
 
         _register_client_page_extensions()
         extensions_diagnostics.register()
@@ -71,6 +73,7 @@ def _register_client_page_extensions() -> None:
     from waypoint.delivery.filtersets import client_adviser_filter, client_programme_filter
 
     add_timeline_source(_engagement_timeline)
+    add_timeline_source(_referral_and_plan_timeline)
     add_action_source(_open_engagement_action)
     add_list_filter("programme", client_programme_filter)
     add_list_filter("adviser", client_adviser_filter)
@@ -107,6 +110,47 @@ def _engagement_timeline(client: Any, user: Any) -> list[Any]:
                 title=title,
                 detail=step.reason,
                 url=step.engagement.get_absolute_url(),
+            )
+        )
+    return entries
+
+
+def _referral_and_plan_timeline(client: Any, user: Any) -> list[Any]:
+    """Referrals made for the client and changes to their action plans (with reasons)."""
+    from waypoint.clients.extensions import TimelineEntry
+    from waypoint.delivery.models import PlanChange, Referral
+
+    entries = []
+    referrals = (
+        Referral.objects.restrict(user, "view")
+        .filter(engagement__client=client)
+        .select_related("service")
+        .order_by("-created_at")[:100]
+    )
+    for referral in referrals:
+        entries.append(
+            TimelineEntry(
+                when=referral.created_at,
+                kind="Referral",
+                title=str(referral),
+                detail=referral.get_status_display(),
+                url=referral.get_absolute_url(),
+            )
+        )
+    changes = (
+        PlanChange.objects.restrict(user, "view")
+        .filter(plan__engagement__client=client)
+        .select_related("plan")
+        .order_by("-occurred_at")[:100]
+    )
+    for change in changes:
+        entries.append(
+            TimelineEntry(
+                when=change.occurred_at,
+                kind="Action plan",
+                title=f"{change.plan}: {change.get_kind_display().lower()}",
+                detail=change.reason,
+                url=change.plan.get_absolute_url(),
             )
         )
     return entries

@@ -875,7 +875,7 @@ class DiagnosticTemplate(BaseModel):
     Kind = DiagnosticKind
     Audience = DiagnosticAudience
 
-    organisation = models.ForeignKey(
+    organisation = models.ForeignKey(  # type: ignore[assignment]
         Organisation,
         null=True,
         blank=True,
@@ -938,9 +938,7 @@ class Diagnostic(BaseModel):
 
     Status = DiagnosticStatus
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="diagnostics"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="diagnostics")
     template = models.ForeignKey(
         DiagnosticTemplate, on_delete=models.PROTECT, related_name="diagnostics"
     )

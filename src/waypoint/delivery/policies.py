@@ -113,7 +113,6 @@ for _model in (
     EligibilityCheck,
     Referral,
     ActionPlan,
-    PlanChange,
     Diagnostic,
     MenteeGoal,
     MentoringRelationship,
@@ -134,6 +133,11 @@ class GoalPolicy(EngagementRecordPolicy):
 @register(Action)
 class ActionPolicy(EngagementRecordPolicy):
     engagement_path = "goal__plan__engagement"
+
+
+@register(PlanChange)
+class PlanChangePolicy(EngagementRecordPolicy):
+    engagement_path = "plan__engagement"
 
 
 @register(Finding)
