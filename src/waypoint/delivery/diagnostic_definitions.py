@@ -140,6 +140,21 @@ def checksum(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+FIELDS = {
+    "template": {
+        "key", "version", "name", "kind", "audience", "description", "scales", "sections", "ratios",
+    },
+    "scale": {"min", "max", "labels", "concern", "better"},
+    "section": {"key", "title", "help", "items"},
+    "item": {
+        "key", "type", "label", "help", "required", "scale", "unit", "options", "multiple",
+        "finding", "finding_prefix",
+    },
+    "option": {"value", "label", "concern"},
+    "ratio": {"ratio", "concern_below", "concern_above"},
+}  # fmt: skip
+
+
 class _Reader:
     """Reads one definition, collecting every problem with its path."""
 
@@ -148,6 +163,12 @@ class _Reader:
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
+
+    def known(self, data: dict[str, Any], what: str, path: str) -> None:
+        """A field the format does not have is reported (usually a typo)."""
+        article = "an" if what[0] in "aeiou" else "a"
+        for name in sorted(set(data) - FIELDS[what], key=str):
+            self.error(f"{path}{name}", f"is not a field of {article} {what}")
 
     def text(self, data: dict[str, Any], name: str, path: str, required: bool = True) -> str:
         value = data.get(name, "")
@@ -195,6 +216,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.error(path, "must be an object with min, max and labels")
             return None
+        self.known(data, "scale", f"{path}.")
         low, high = data.get("min"), data.get("max")
         if not isinstance(low, int) or not isinstance(high, int) or isinstance(low, bool):
             self.error(path, "min and max must be whole numbers")
@@ -232,6 +254,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.error(path, "must be an object")
             return None
+        self.known(data, "item", f"{path}.")
         key = self.key(data, f"{path}.", seen)
         kind = data.get("type")
         if kind not in ITEM_TYPES:
@@ -256,6 +279,7 @@ class _Reader:
                 if not isinstance(option, dict):
                     self.error(where, "must be an object with value and label")
                     continue
+                self.known(option, "option", f"{where}.")
                 value = option.get("value")
                 if not isinstance(value, str) or not value or value in values:
                     self.error(f"{where}.value", "must be text, different for each option")
@@ -289,6 +313,7 @@ def parse_definition(data: Any) -> Definition:
     reader = _Reader()
     if not isinstance(data, dict):
         raise DefinitionError(["the definition must be a JSON object"])
+    reader.known(data, "template", "")
     key = data.get("key")
     if not isinstance(key, str) or not TEMPLATE_KEY.match(key) or len(key) > 60:
         reader.error(
@@ -331,6 +356,7 @@ def parse_definition(data: Any) -> Definition:
         if not isinstance(raw_section, dict):
             reader.error(path, "must be an object")
             continue
+        reader.known(raw_section, "section", f"{path}.")
         section_key = reader.key(raw_section, f"{path}.", section_keys)
         title = reader.text(raw_section, "title", f"{path}.")
         raw_items = raw_section.get("items")
@@ -374,6 +400,7 @@ def _read_ratios(reader: _Reader, raw: Any, sections: list[Section]) -> list[Rat
         if not isinstance(entry, dict) or entry.get("ratio") not in RATIOS:
             reader.error(f"{path}.ratio", f"must be one of {', '.join(RATIOS)}")
             continue
+        reader.known(entry, "ratio", f"{path}.")
         ratio = RATIOS[entry["ratio"]]
         if missing := [name for name in ratio.inputs if name not in figures]:
             reader.error(path, f"{ratio.label} needs figure items {', '.join(missing)}")
@@ -657,13 +684,20 @@ def compute_results(definition: Definition, answers: dict[str, Any]) -> dict[str
             continue
         value = ratio.compute(figures)
         if value is None:
-            ratios[use.name] = {"value": None, "note": "Cannot be computed from these figures."}
+            warning = _warning(use.name, figures)
+            ratios[use.name] = {
+                "value": None,
+                "note": warning or "Cannot be computed from these figures.",
+                "concern": bool(warning),
+            }
             continue
         below = use.concern_below if use.concern_below is not None else ratio.concern_below
         above = use.concern_above if use.concern_above is not None else ratio.concern_above
         concern = (below is not None and value < below) or (above is not None and value > above)
         if use.name == "break_even":
             concern = value > figures["turnover"]
+        if use.name == "gearing" and figures["equity"] < 0:
+            concern = True  # negative equity: owes more than it owns, whatever the ratio says
         try:
             rounded = value.quantize(D("0.01"))
         except decimal.InvalidOperation:  # more digits than the context holds
@@ -675,6 +709,16 @@ def compute_results(definition: Definition, answers: dict[str, Any]) -> dict[str
             "concern": bool(concern),
         }
     return {"sections": sections, "ratios": ratios}
+
+
+def _warning(name: str, figures: Figures) -> str:
+    """Why a ratio that cannot be computed is itself a concern (empty when it is not)."""
+    if name == "gearing" and figures["equity"] < 0:
+        return "Negative equity: the business owes more than it owns."
+    gross_profit = figures["turnover"] - figures.get("cost_of_sales", D(0))
+    if name == "break_even" and figures["turnover"] > 0 and gross_profit <= 0:
+        return "No gross profit: sales do not cover their direct costs at any turnover."
+    return ""
 
 
 def suggested_findings(
@@ -702,7 +746,10 @@ def suggested_findings(
     for name, result in results.get("ratios", {}).items():
         if result.get("concern"):
             ratio = RATIOS[name]
-            found.append((name, f"{ratio.label} is {result['display']}. {ratio.explanation}"))
+            if result.get("value") is None:
+                found.append((name, f"{ratio.label}: {result['note']}"))
+            else:
+                found.append((name, f"{ratio.label} is {result['display']}. {ratio.explanation}"))
     return found
 
 
@@ -724,6 +771,8 @@ def _describe(item: Item, answer: dict[str, Any] | None) -> str:
         score = answer.get("score")
         return f"{score} ({item.scale.label(score)})" if score is not None else ""
     if item.type == "figure":
+        if item.unit == "£":
+            return f"£{answer['value']}"
         return f"{answer['value']} {item.unit}".strip()
     if item.type == "choice":
         return ", ".join(item.option_label(choice) for choice in answer["choices"])
