@@ -503,6 +503,53 @@ def test_api_adds_goals_and_actions(cast, desk):
     assert other.status_code == 400
 
 
+def test_api_replans_an_action_with_a_reason_and_changes_a_goal(cast, desk):
+    plan, goal = plan_with_goal(desk, cast.alice)
+    action = add_action(goal, cast.alice)
+    url = f"{PLANS}{plan.pk}/actions/{action.pk}/"
+    later = (action.due_on + dt.timedelta(days=14)).isoformat()
+    refused = request_as(cast.alice, url, method="patch", api=True, data={"due_on": later})
+    assert refused.status_code == 400
+    assert "re-planning" in refused.json()["errors"]["reason"][0]
+    action.refresh_from_db()
+    assert action.due_on != dt.date.fromisoformat(later)  # nothing half-written
+    response = check_access(
+        cast,
+        url,
+        method="patch",
+        api=True,
+        data={"due_on": later, "reason": "The supplier is on holiday."},
+        allowed=cast.alice,
+        wrong_role=cast.carl,
+        out_of_scope=cast.pat,
+        audited=[(Action, "update"), (PlanChange, "create")],
+    )
+    assert response.json()["goals"][0]["actions"][0]["due_on"] == later
+    change = plan.changes.order_by("-pk").first()
+    assert change.kind == PlanChange.Kind.REPLANNED
+    assert change.reason == "The supplier is on holiday."
+    response = request_as(
+        cast.alice,
+        f"{PLANS}{plan.pk}/goals/{goal.pk}/",
+        method="patch",
+        api=True,
+        data={"status": "achieved"},
+    )
+    assert response.status_code == 200
+    assert response.json()["goals"][0]["status"] == "achieved"
+    other_plan = services.plan_start(
+        engagement=desk.mary_engagement, title="Other", acting_user=cast.mary
+    )
+    stray = request_as(
+        cast.mary,
+        f"{PLANS}{other_plan.pk}/actions/{action.pk}/",
+        method="patch",
+        api=True,
+        data={"progress": 50},
+    )
+    assert stray.status_code == 404  # an action of another plan
+
+
 def test_the_plan_history_is_open_to_auditors(cast, desk):
     plan, _ = plan_with_goal(desk, cast.alice)
     body = request_as(cast.mary, plan.get_absolute_url()).content.decode()

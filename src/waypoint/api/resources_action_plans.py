@@ -2,8 +2,9 @@
 
 ``/api/v1/action-plans/``: list (filter by engagement), retrieve, with the goals and their
 actions nested read-only; create starts an engagement's plan; ``POST {id}/goals/`` adds a SMART
-goal and ``POST {id}/actions/`` an action to one of its goals, each change kept in the plan's
-history. Goals and actions are changed (re-planned, with a reason) on the pages.
+goal and ``POST {id}/actions/`` an action to one of its goals; ``PATCH {id}/goals/{goal}/``
+and ``PATCH {id}/actions/{action}/`` change them. Each change is kept in the plan's history with
+its reason; moving a date, blocking or dropping is re-planning and needs one (001 E5.08 3.2).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -130,6 +132,30 @@ class ActionWriteSerializer(serializers.ModelSerializer):
         ]
 
 
+class GoalChangeSerializer(GoalWriteSerializer):
+    class Meta(GoalWriteSerializer.Meta):
+        fields = [*GoalWriteSerializer.Meta.fields, "status"]
+
+
+class ActionChangeSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Action
+        fields = [
+            "description",
+            "owner_kind",
+            "owner_name",
+            "due_on",
+            "resources",
+            "risks",
+            "contingency",
+            "status",
+            "progress",
+            "reason",
+        ]
+
+
 class ActionPlanFilterSet(django_filters.FilterSet):
     engagement = django_filters.ModelChoiceFilter(queryset=_engagements)
 
@@ -194,6 +220,40 @@ class ActionPlanViewSet(
             raise serializers.ValidationError({"goal": ["Choose one of this plan's goals."]})
         services.action_add(goal=goal, acting_user=request.user, **fields)
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=GoalChangeSerializer, responses={200: ActionPlanSerializer, 400: ERROR_SCHEMA}
+    )
+    @action(detail=True, methods=["patch"], url_path=r"goals/(?P<goal_pk>[0-9]+)")
+    def change_goal(self, request: Request, pk: Any = None, goal_pk: Any = None) -> Response:
+        """Change a goal; a new deadline or dropping it needs a ``reason``."""
+        plan = self._plan_to_change()
+        goal = plan.goals.filter(pk=goal_pk).first()
+        if goal is None:
+            raise NotFound("This plan has no such goal.")
+        data = GoalChangeSerializer(goal, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        reason = fields.pop("reason", "")
+        services.goal_update(goal=goal, reason=reason, acting_user=request.user, **fields)
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(
+        request=ActionChangeSerializer, responses={200: ActionPlanSerializer, 400: ERROR_SCHEMA}
+    )
+    @action(detail=True, methods=["patch"], url_path=r"actions/(?P<action_pk>[0-9]+)")
+    def change_action(self, request: Request, pk: Any = None, action_pk: Any = None) -> Response:
+        """Change an action; a new due date, blocking or dropping it needs a ``reason``."""
+        plan = self._plan_to_change()
+        target = Action.objects.filter(goal__plan=plan, pk=action_pk).first()
+        if target is None:
+            raise NotFound("This plan has no such action.")
+        data = ActionChangeSerializer(target, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        reason = fields.pop("reason", "")
+        services.action_update(action=target, reason=reason, acting_user=request.user, **fields)
+        return Response(self.get_serializer(plan).data)
 
 
 def register(router: SimpleRouter) -> None:
