@@ -28,6 +28,7 @@ from waypoint.core.audit import acting_as
 from waypoint.core.models import User
 from waypoint.delivery.diagnostic_definitions import Definition, parse_definition
 from waypoint.delivery.models import (
+    ActionPlan,
     AdviceReview,
     Agreement,
     Diagnostic,
@@ -133,7 +134,9 @@ class Command(BaseCommand):
         if Diagnostic.objects.exists() or MentoringSession.objects.exists():
             self.stdout.write("Diagnostics and mentoring demo data is already loaded.")
             return
-        with transaction.atomic():
+        # The demo loader acts (the audit log names the system account); the records still
+        # name the adviser who carried each diagnostic out.
+        with acting_as(None), transaction.atomic():
             rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
             loader = SupportToolsDemo(rng, timezone.localdate())
             counts = {**loader.diagnostics(), **loader.mentoring()}
@@ -189,49 +192,48 @@ class SupportToolsDemo:
         findings: int = 2,
     ) -> Diagnostic:
         user = engagement.lead_adviser
-        with acting_as(user):
-            diagnostic = services.diagnostic_start(
-                engagement=engagement, template=self.templates[key], acting_user=user
-            )
-            services.diagnostic_complete(
+        diagnostic = services.diagnostic_start(
+            engagement=engagement, template=self.templates[key], acting_user=user
+        )
+        services.diagnostic_complete(
+            diagnostic=diagnostic,
+            acting_user=user,
+            answers=answers,
+            summary=summary,
+            completed_on=completed_on,
+        )
+        priorities = ["high", "medium", "low"]
+        for index, (item_key, text) in enumerate(finding_suggestions(diagnostic)[:findings]):
+            services.finding_add(
                 diagnostic=diagnostic,
+                text=text,
+                priority=priorities[min(index, 2)],
+                item_key=item_key,
                 acting_user=user,
-                answers=answers,
-                summary=summary,
-                completed_on=completed_on,
             )
-            priorities = ["high", "medium", "low"]
-            for index, (item_key, text) in enumerate(finding_suggestions(diagnostic)[:findings]):
-                services.finding_add(
-                    diagnostic=diagnostic,
-                    text=text,
-                    priority=priorities[min(index, 2)],
-                    item_key=item_key,
-                    acting_user=user,
-                )
         return diagnostic
 
     def _goal_from_first_finding(self, diagnostic: Diagnostic) -> bool:
         finding = diagnostic.findings.order_by("position").first()
         if finding is None or not diagnostic.engagement.is_open:
             return False
-        user = diagnostic.engagement.lead_adviser
-        with acting_as(user):
-            services.finding_to_goal(
-                finding=finding,
-                acting_user=user,
-                measure="Progress rated by the client, out of 10",
-                baseline=3,
-                target_value=8,
-                unit="out of 10",
-                deadline=self.today + dt.timedelta(days=120),
-                realistic_because="The client chose this as the first thing to work on.",
-                horizon="short",
-            )
+        services.finding_to_goal(
+            finding=finding,
+            acting_user=diagnostic.engagement.lead_adviser,
+            measure="Progress rated by the client, out of 10",
+            baseline=3,
+            target_value=8,
+            unit="out of 10",
+            deadline=self.today + dt.timedelta(days=120),
+            realistic_because="The client chose this as the first thing to work on.",
+            horizon="short",
+        )
         return True
 
     def diagnostics(self) -> dict[str, int]:
         businesses = self._open_engagements(Client.Kind.BUSINESS, ["alice.moss", "ben.ali"])
+        # Engagements with a plan first, so that findings become goals of existing plans.
+        businesses.sort(key=lambda e: not ActionPlan.objects.filter(engagement=e).exists())
         individuals = self._open_engagements(Client.Kind.INDIVIDUAL, ["tom.hughes"])
         done: list[Diagnostic] = []
         goals = 0
@@ -275,7 +277,8 @@ class SupportToolsDemo:
                     findings=3,
                 )
                 done.append(diagnostic)
-                if number < 4 and self._goal_from_first_finding(diagnostic):
+                has_plan = ActionPlan.objects.filter(engagement=engagement).exists()
+                if number < 4 and has_plan and self._goal_from_first_finding(diagnostic):
                     goals += 1
             if number < 5:
                 turnover = self.rng.randrange(120_000, 600_000, 5_000)
@@ -376,21 +379,21 @@ class SupportToolsDemo:
                         "Learns best by doing, with someone to talk it through.",
                     )
                 )
-        if businesses:
-            # One health check left in progress, to show a draft.
-            engagement = businesses[-1]
-            with acting_as(engagement.lead_adviser):
-                draft = services.diagnostic_start(
-                    engagement=engagement,
-                    template=self.templates["business-health-check"],
-                    acting_user=engagement.lead_adviser,
-                )
-                partial = dict(
-                    list(self._scores(self.definitions["business-health-check"]).items())[:6]
-                )
-                services.diagnostic_save(
-                    diagnostic=draft, answers=partial, acting_user=engagement.lead_adviser
-                )
+        alices = [e for e in businesses if e.lead_adviser.username == "alice.moss"]
+        if alices:
+            # One health check left in progress on Alice's caseload, to show a draft.
+            engagement = alices[0]
+            draft = services.diagnostic_start(
+                engagement=engagement,
+                template=self.templates["business-health-check"],
+                acting_user=engagement.lead_adviser,
+            )
+            scores = self._scores(self.definitions["business-health-check"])
+            services.diagnostic_save(
+                diagnostic=draft,
+                answers=dict(list(scores.items())[:6]),
+                acting_user=engagement.lead_adviser,
+            )
         return {"diagnostics": len(done), "goals from findings": goals}
 
     def _valid_choices(self, answers: dict[str, Any]) -> dict[str, Any]:
