@@ -30,6 +30,7 @@ PROJECT_DIR = HERE.parent
 BENCHMARKS = {
     "login_home": "login_home",
     "clients_scale": "clients_scale",
+    "diagnostics": "diagnostics",
 }
 
 

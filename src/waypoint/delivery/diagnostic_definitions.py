@@ -590,7 +590,7 @@ def _clean_answer(item: Item, raw: dict[str, Any]) -> dict[str, Any] | None:
             return {"notes": notes} if notes else None
         try:
             number = int(score)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"choose a score from {item.scale.low} to {item.scale.high}."
             ) from None

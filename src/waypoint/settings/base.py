@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
         "ReviewDepthEnum": "waypoint.delivery.models.ReviewDepth",
         "ReferralStatusEnum": "waypoint.delivery.models.ReferralStatus",
         "ReferralUsefulnessEnum": "waypoint.delivery.models.ReferralUsefulness",
+        "GoalStatusEnum": "waypoint.delivery.models.GoalStatus",
+        "ActionStatusEnum": "waypoint.delivery.models.ActionStatus",
+        "DiagnosticStatusEnum": "waypoint.delivery.models.DiagnosticStatus",
+        "DiagnosticKindEnum": "waypoint.delivery.models.DiagnosticKind",
     },
 }
 

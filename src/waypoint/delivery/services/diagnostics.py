@@ -113,7 +113,12 @@ def load_standard_templates(
                     )
                 report.unchanged.append(name)
                 continue
-            obj = model(organisation=None, source=name, is_active=True, **fields)
+            # Files sort by name ("x.v10.json" before "x.v2.json"): a version loaded after a
+            # newer one starts retired.
+            newer = model.objects.filter(
+                organisation__isnull=True, key=fields["key"], version__gt=fields["version"]
+            ).exists()
+            obj = model(organisation=None, source=name, is_active=not newer, **fields)
             obj.full_clean()
             obj.save()
             model.objects.filter(
