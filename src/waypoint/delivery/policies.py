@@ -56,13 +56,18 @@ def _any(conditions: list[Q]) -> Q:
     return reduce(operator.or_, conditions) if conditions else NOTHING
 
 
-def _own_engagements(user: Any) -> Q:
-    """Engagements the user leads or is assigned to, in organisations where they advise."""
+def _own_engagements(user: Any, path: str = "") -> Q:
+    """Engagements the user leads or is assigned to, in organisations where they advise.
+
+    ``path`` leads from the records filtered to their engagement (e.g. ``"engagement__"``).
+    """
     organisations = organisations_with_role(user, OWN_CASELOAD_ROLES)
     if not organisations:
         return NOTHING
     assigned = Engagement.advisers.through.objects.filter(user_id=user.pk).values("engagement_id")
-    return Q(organisation__in=organisations) & (Q(lead_adviser=user) | Q(pk__in=assigned))
+    return Q(**{f"{path}organisation__in": organisations}) & (
+        Q(**{f"{path}lead_adviser": user}) | Q(**{f"{path}pk__in": assigned})
+    )
 
 
 @register(Engagement)
@@ -70,20 +75,28 @@ class EngagementPolicy(OrganisationScopedPolicy):
     change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
 
     def scope(self, user: Any, action: str) -> Q:
+        return self.condition(user, action)
+
+    def condition(self, user: Any, action: str, path: str = "") -> Q:
+        """The engagements ``user`` may ``action``, as a filter through ``path`` (empty for
+        engagements themselves, ``"engagement__"`` for their records). Records are filtered
+        through a join rather than ``engagement__in=<subquery>``, which SQLite re-evaluates as
+        a list of every engagement in scope on each query."""
         if action in {"add", "audit"}:
-            return super().scope(user, action)
+            organisations = self.organisations_for(user, action)
+            return Q(**{f"{path}organisation__in": organisations}) if organisations else NOTHING
         if action == "delete":
             return NOTHING  # engagements are closed, never deleted (superusers excepted)
         conditions: list[Q] = []
         whole = WHOLE_CASELOAD_ROLES if action == "view" else MANAGING_ROLES
         if organisations := organisations_with_role(user, whole):
-            conditions.append(Q(organisation__in=organisations))
-        if (own := _own_engagements(user)) != NOTHING:
+            conditions.append(Q(**{f"{path}organisation__in": organisations}))
+        if (own := _own_engagements(user, path)) != NOTHING:
             conditions.append(own)
         if action == "view" and (
             commissioners := organisations_with_role(user, {Role.CONTRACT_MANAGER})
         ):
-            conditions.append(Q(programme__organisation__in=commissioners))
+            conditions.append(Q(**{f"{path}programme__organisation__in": commissioners}))
         return _any(conditions)
 
 
@@ -97,10 +110,9 @@ class EngagementRecordPolicy(OrganisationScopedPolicy):
         if action == "audit":
             engagement_action = "audit"
         policy = policy_for(Engagement)
-        if policy.scope(user, engagement_action) == NOTHING:
-            return NOTHING  # so that can_any() is False and pages answer 403, not an empty 200
-        engagements = policy.restrict(Engagement.objects.all(), user, engagement_action)
-        return Q(**{f"{self.engagement_path}__in": engagements.values("pk")})
+        assert isinstance(policy, EngagementPolicy)
+        # NOTHING stays NOTHING, so that can_any() is False and pages answer 403, not 200.
+        return policy.condition(user, engagement_action, f"{self.engagement_path}__")
 
     def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
         return policy_for(Engagement).can_add(user, organisation_id)
