@@ -38,19 +38,7 @@ def _engagements(request: Any, action: str = "view") -> Any:
 class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
-        fields = [
-            "id",
-            "description",
-            "owner_kind",
-            "owner_name",
-            "due_on",
-            "resources",
-            "risks",
-            "contingency",
-            "status",
-            "progress",
-            "position",
-        ]
+        fields = ["id", *services.ACTION_FIELDS, "position"]
         read_only_fields = fields
 
 
@@ -59,21 +47,7 @@ class GoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = [
-            "id",
-            "statement",
-            "measure",
-            "baseline",
-            "target_value",
-            "unit",
-            "deadline",
-            "realistic_because",
-            "priority",
-            "horizon",
-            "status",
-            "position",
-            "actions",
-        ]
+        fields = ["id", *services.GOAL_FIELDS, "position", "actions"]
         read_only_fields = fields
 
 
@@ -99,18 +73,7 @@ class GoalWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = [
-            "statement",
-            "measure",
-            "baseline",
-            "target_value",
-            "unit",
-            "deadline",
-            "realistic_because",
-            "priority",
-            "horizon",
-            "reason",
-        ]
+        fields = [*services.NEW_GOAL_FIELDS, "reason"]
 
 
 class ActionWriteSerializer(serializers.ModelSerializer):
@@ -119,22 +82,12 @@ class ActionWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Action
-        fields = [
-            "goal",
-            "description",
-            "owner_kind",
-            "owner_name",
-            "due_on",
-            "resources",
-            "risks",
-            "contingency",
-            "reason",
-        ]
+        fields = ["goal", *services.NEW_ACTION_FIELDS, "reason"]
 
 
 class GoalChangeSerializer(GoalWriteSerializer):
     class Meta(GoalWriteSerializer.Meta):
-        fields = [*GoalWriteSerializer.Meta.fields, "status"]
+        fields = [*services.GOAL_FIELDS, "reason"]
 
 
 class ActionChangeSerializer(serializers.ModelSerializer):
@@ -142,18 +95,7 @@ class ActionChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Action
-        fields = [
-            "description",
-            "owner_kind",
-            "owner_name",
-            "due_on",
-            "resources",
-            "risks",
-            "contingency",
-            "status",
-            "progress",
-            "reason",
-        ]
+        fields = [*services.ACTION_FIELDS, "reason"]
 
 
 class ActionPlanFilterSet(django_filters.FilterSet):

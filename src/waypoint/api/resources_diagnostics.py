@@ -48,6 +48,7 @@ from waypoint.core.permissions import OrganisationScopedPolicy, policy_for
 from waypoint.core.viewkit import get_object_for
 from waypoint.delivery import selectors_diagnostics as selectors
 from waypoint.delivery.models import Diagnostic, DiagnosticTemplate, Engagement, Finding, Goal
+from waypoint.delivery.services import action_plans
 from waypoint.delivery.services import diagnostics as services
 
 # Errors of a diagnostic's own fields; every other key a service reports is an item's key.
@@ -421,17 +422,7 @@ class FindingGoalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = [
-            "statement",
-            "measure",
-            "baseline",
-            "target_value",
-            "unit",
-            "deadline",
-            "realistic_because",
-            "priority",
-            "horizon",
-        ]
+        fields = list(action_plans.NEW_GOAL_FIELDS)
 
 
 class DiagnosticFilterSet(django_filters.FilterSet):

@@ -47,6 +47,9 @@ ACTION_FIELDS = (
     "status",
     "progress",
 )
+# What a new goal or action is given (its status and progress start at their defaults).
+NEW_GOAL_FIELDS = tuple(name for name in GOAL_FIELDS if name != "status")
+NEW_ACTION_FIELDS = tuple(name for name in ACTION_FIELDS if name not in {"status", "progress"})
 # 001 E5.08 3.2: contingencies and re-planning: these moves need a reason.
 REPLANNING_STATUSES = frozenset({Action.Status.BLOCKED, Action.Status.DROPPED})
 CLOSED = "This engagement is closed: its action plan cannot be changed."
