@@ -1,6 +1,7 @@
 from waypoint.delivery.views import (
     action_plans,
     agreements,
+    diagnostic_templates,
     diagnostics,
     engagements,
     interactions,
@@ -19,5 +20,6 @@ urlpatterns = [
     *referrals.urlpatterns,
     *action_plans.urlpatterns,
     *diagnostics.urlpatterns,
+    *diagnostic_templates.urlpatterns,
     *mentoring.urlpatterns,
 ]
