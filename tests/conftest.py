@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -67,3 +68,15 @@ def cast(db: None) -> Cast:
         oscar=person("oscar", "Oscar"),
         root=UserFactory(username="root", first_name="Root", is_superuser=True, is_staff=True),
     )
+
+
+@pytest.fixture
+def standard_templates(db: None) -> dict[str, Any]:
+    """The standard diagnostic templates by key. Migration delivery 0005 loads them, but a
+    transactional test (the browser tests, the demo command) empties the database after itself,
+    so tests that use them ask for this fixture, which loads them again when missing."""
+    from waypoint.delivery.models import DiagnosticTemplate
+    from waypoint.delivery.services.diagnostics import load_standard_templates
+
+    load_standard_templates()
+    return {t.key: t for t in DiagnosticTemplate.objects.filter(organisation=None, is_active=True)}

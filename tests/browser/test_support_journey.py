@@ -38,7 +38,9 @@ def _goal_from(page: Page, finding: str, *, measure: str, target: str, unit: str
     expect(page.get_by_text("The finding is now a goal of the action plan.")).to_be_visible()
 
 
-def test_from_diagnostics_to_a_plan_the_client_can_read(page: Page, cast: Cast) -> None:
+def test_from_diagnostics_to_a_plan_the_client_can_read(
+    page: Page, cast: Cast, standard_templates: dict
+) -> None:
     growth = ProgrammeFactory(organisation=cast.northshire, name="Northshire Growth")
     growth.delivering_organisations.set([cast.hub])
     client = ClientFactory(organisation=cast.hub, name="Harbour Coffee Roasters")

@@ -486,7 +486,7 @@ def test_the_template_list(cast, desk):
     assert "New template" in request_as(cast.ada, url).content.decode()
 
 
-def test_the_template_page_and_its_json(cast, desk):
+def test_the_template_page_and_its_json(cast, desk, standard_templates):
     template = hub_template(cast)
     url = template.get_absolute_url()
     body = check_access(
@@ -497,7 +497,7 @@ def test_the_template_page_and_its_json(cast, desk):
     assert "Make a new version" not in body and "Retire" not in body
     admin = request_as(cast.ada, url).content.decode()
     assert "Make a new version" in admin and "Retire" in admin
-    standard = DiagnosticTemplate.objects.get(organisation=None, key="swot")
+    standard = standard_templates["swot"]
     note = request_as(cast.ada, standard.get_absolute_url()).content.decode()
     assert "change only through their files" in note and "Make a new version" not in note
 
@@ -509,7 +509,7 @@ def test_the_template_page_and_its_json(cast, desk):
     assert 'filename="hub-health.v1.json"' in response["Content-Disposition"]
 
 
-def test_retire_and_reactivate_a_template(cast, desk):
+def test_retire_and_reactivate_a_template(cast, desk, standard_templates):
     template = hub_template(cast)
     for name, active in (("retire", False), ("reactivate", True)):
         url = reverse(f"delivery:diagnostic-template-{name}", args=[template.pk])
@@ -526,7 +526,7 @@ def test_retire_and_reactivate_a_template(cast, desk):
         )
         template.refresh_from_db()
         assert template.is_active is active
-    standard = DiagnosticTemplate.objects.get(organisation=None, key="swot")
+    standard = standard_templates["swot"]
     retire = reverse("delivery:diagnostic-template-retire", args=[standard.pk])
     assert request_as(cast.ada, retire, method="post").status_code == 403
     standard.refresh_from_db()
@@ -566,7 +566,7 @@ def test_create_a_template(cast, desk):
     assert template.created_by == cast.ada and template.kind == "health_check"
 
 
-def test_upload_a_new_version_and_copy_a_standard_template(cast, desk):
+def test_upload_a_new_version_and_copy_a_standard_template(cast, desk, standard_templates):
     first = hub_template(cast)
     url = reverse("delivery:diagnostic-template-create")
     prefilled = request_as(cast.ada, f"{url}?from={first.pk}").content.decode()
@@ -592,7 +592,7 @@ def test_upload_a_new_version_and_copy_a_standard_template(cast, desk):
     )
     assert "The file is larger than 200 KB." in refused.content.decode()
 
-    standard = DiagnosticTemplate.objects.get(organisation=None, key="swot")
+    standard = standard_templates["swot"]
     copied = request_as(cast.ada, f"{url}?from={standard.pk}").content.decode()
     assert "&quot;key&quot;: &quot;swot-copy&quot;" in copied
     assert "&quot;version&quot;: 1" in copied
