@@ -19,18 +19,11 @@ bounded and only 127.0.0.1 is contacted.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+import harness
 
 DESCRIPTION = (
     "client search and caseload p50/p95 and contact import rows/second at N clients "
@@ -46,7 +39,6 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
                      "database is created beside x and dropped); empty for SQLite"),
 }  # fmt: skip
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 BATCH = 5000
 IMPORT_HEADER = [
     "client",
@@ -76,102 +68,17 @@ def run(
         raise ValueError("contacts_per_client must be 0-20 and advisers 1-500")
     if not (1 <= iterations <= 10_000 and 0 <= import_rows <= 100_000):
         raise ValueError("iterations must be 1-10000 and import_rows 0-100000")
-    workdir = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
-    dropper = None
-    try:
-        if database_url:
-            url, dropper = _throwaway_postgres(database_url)
-            engine = "postgresql"
-        else:
-            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-            engine = "sqlite"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "WAYPOINT_")) and key != "DATABASE_URL"
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="waypoint.settings.local",
-            DJANGO_DEBUG="false",
-            DATABASE_URL=url,
-            WAYPOINT_VAR_DIR=str(workdir),
-            PYTHONPATH=str(PROJECT_DIR / "src"),
-        )
-        parameters = {
-            "clients": clients,
-            "contacts_per_client": contacts_per_client,
-            "advisers": advisers,
-            "iterations": iterations,
-            "import_rows": import_rows,
-            "workdir": str(workdir),
-        }
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", json.dumps(parameters)],
-            env=env,
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-        sys.stderr.write(completed.stderr[-4000:])
-        if completed.returncode != 0:
-            raise RuntimeError(f"the benchmark process failed: {completed.stderr[-2000:]}")
-        result = json.loads(completed.stdout.strip().splitlines()[-1])
-        result["database"] = engine
-        return result
-    finally:
-        if dropper is not None:
-            dropper()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _throwaway_postgres(database_url: str) -> tuple[str, Any]:
-    """A new, empty database on the server of ``database_url``, and a function dropping it."""
-    import psycopg
-
-    parts = urlsplit(database_url)
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValueError("The benchmark only uses a PostgreSQL server on loopback.")
-    name = f"waypoint_bench_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path=f"/{name}")), drop
+    parameters = {
+        "clients": clients,
+        "contacts_per_client": contacts_per_client,
+        "advisers": advisers,
+        "iterations": iterations,
+        "import_rows": import_rows,
+    }
+    return harness.run_in_child(__file__, parameters, database_url, CHILD_TIMEOUT)
 
 
 # The child process ----------------------------------------------------------------------------
-
-
-def _summary(durations: list[float]) -> dict[str, Any]:
-    ordered = sorted(durations)
-
-    def pick(fraction: float) -> float:
-        index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-        return round(ordered[index] * 1000, 2)
-
-    return {
-        "runs": len(ordered),
-        "p50_ms": pick(0.5),
-        "p95_ms": pick(0.95),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-    }
-
-
-def _timed(action: Any, iterations: int) -> dict[str, Any]:
-    action()  # warm-up, not measured
-    durations = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        action()
-        durations.append(time.perf_counter() - started)
-    return _summary(durations)
 
 
 def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -181,30 +88,12 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
     from django.utils import timezone
 
     from waypoint.clients.models import Client
-    from waypoint.core.models import Organisation, RoleAssignment, User
-    from waypoint.core.roles import Role
-    from waypoint.delivery.models import Engagement, Interaction, Programme
+    from waypoint.delivery.models import Engagement, Interaction
 
     rng = random.Random(13)
-    hub = Organisation.objects.create(name="Benchmark Hub", kind=Organisation.Kind.PROVIDER)
-    owner = Organisation.objects.create(
-        name="Benchmark Authority", kind=Organisation.Kind.COMMISSIONER
-    )
-    programme = Programme.objects.create(
-        organisation=owner, name="Benchmark Growth", start_date=dt.date(2024, 4, 1)
-    )
-    programme.delivering_organisations.set([hub])
-    manager = User.objects.create(username="bench.manager", first_name="Bench")
-    RoleAssignment.objects.create(user=manager, organisation=hub, role=Role.SERVICE_MANAGER)
-    advisers = [
-        User.objects.create(username=f"bench.adviser{i}", first_name=f"Adviser {i}")
-        for i in range(parameters["advisers"])
-    ]
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, organisation=hub, role=Role.ADVISER) for user in advisers
-    )
-    words = ["Harbour", "Copper", "Tyne", "Willow", "Beacon", "Granite", "Lantern", "Quay"]
-    trades = ["Bakery", "Digital", "Builders", "Logistics", "Studios", "Care", "Makers"]
+    provider = harness.make_provider(parameters["advisers"], dt.date(2024, 4, 1))
+    hub, programme = provider["hub"], provider["programme"]
+    manager, advisers = provider["manager"], provider["advisers"]
     statuses = [
         Engagement.Status.ENQUIRY,
         Engagement.Status.ACTIVE,
@@ -223,7 +112,7 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
             Client(
                 organisation=hub,
                 kind=Client.Kind.BUSINESS,
-                name=f"{rng.choice(words)} {rng.choice(trades)} {i}",
+                name=harness.client_name(rng, i),
                 registered_number=f"BM{i:08d}",
                 sic_division="62",
                 sic_section="J",
@@ -267,11 +156,7 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
             for engagement in engagements
             for j in range(parameters["contacts_per_client"])
         )
-    # Fresh planner statistics, as autovacuum (PostgreSQL) or a routine ANALYZE would give.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    harness.analyze()
     return {
         "hub": hub,
         "manager": manager,
@@ -312,8 +197,8 @@ def _measure(parameters: dict[str, Any], made: dict[str, Any]) -> dict[str, Any]
         return action
 
     iterations = parameters["iterations"]
-    results["client_search"] = _timed(search_as(made["manager"]), iterations)
-    results["adviser_client_search"] = _timed(search_as(made["adviser"]), iterations)
+    results["client_search"] = harness.timed(search_as(made["manager"]), iterations)
+    results["adviser_client_search"] = harness.timed(search_as(made["adviser"]), iterations)
     # Each term on its own (a fifth of the runs each), to show which searches are slow.
     results["client_search_by_term_p50_ms"] = {}
     for term in terms:
@@ -323,7 +208,7 @@ def _measure(parameters: dict[str, Any], made: dict[str, Any]) -> dict[str, Any]
             found.count()
             list(found.select_related("organisation")[:25])
 
-        timing = _timed(one, max(1, iterations // len(terms)))
+        timing = harness.timed(one, max(1, iterations // len(terms)))
         results["client_search_by_term_p50_ms"][term] = timing["p50_ms"]
 
     def caseload() -> None:
@@ -331,7 +216,7 @@ def _measure(parameters: dict[str, Any], made: dict[str, Any]) -> dict[str, Any]
         engagements.count()
         list(engagements.select_related("client", "programme")[:25])
 
-    results["caseload"] = _timed(caseload, iterations)
+    results["caseload"] = harness.timed(caseload, iterations)
     results["caseload_rows"] = caseload_for(user=made["adviser"], scope="mine").count()
     if parameters["import_rows"]:
         results["import"] = _import(parameters, made)
@@ -392,27 +277,17 @@ def _import(parameters: dict[str, Any], made: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _child(parameters: dict[str, Any]) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+def _child(parameters: dict[str, Any]) -> dict[str, Any]:
+    harness.setup_django()
     from waypoint.core.audit import acting_as
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrate_seconds = round(time.perf_counter() - started, 1)
+    migrate_seconds = harness.migrate()
     with acting_as(None):
         made = _generate(parameters)
     results = _measure(parameters, made)
     results["migrate_seconds"] = migrate_seconds
-    print(json.dumps(results))
+    return results
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        _child(json.loads(sys.argv[2]))
-    else:
-        print("Run through benchmarks/run.py clients_scale", file=sys.stderr)
-        sys.exit(2)
+    harness.child_main("clients_scale", _child)

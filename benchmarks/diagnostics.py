@@ -27,17 +27,10 @@ bounded and only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+import harness
 
 DESCRIPTION = (
     "diagnostic template functions (µs per call) and previous/changes/engagement/templates "
@@ -57,8 +50,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
                      "database is created beside x and dropped); empty for SQLite"),
 }  # fmt: skip
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PROJECT_DIR / "src" / "waypoint" / "delivery" / "diagnostic_templates"
+TEMPLATES_DIR = harness.PROJECT_DIR / "src" / "waypoint" / "delivery" / "diagnostic_templates"
 HEALTH_CHECK = "business-health-check"
 FINANCIAL_RATIOS = "financial-ratios"
 SWOT = "swot"
@@ -87,102 +79,18 @@ def run(
         raise ValueError("iterations must be 1-10000 and pure_iterations 1-100000")
     if not 1 <= complete_calls <= 5000 or complete_calls + 2 > clients:
         raise ValueError("complete_calls must be 1-5000 and at most clients - 2")
-    workdir = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
-    dropper = None
-    try:
-        if database_url:
-            url, dropper = _throwaway_postgres(database_url)
-            engine = "postgresql"
-        else:
-            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-            engine = "sqlite"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "WAYPOINT_")) and key != "DATABASE_URL"
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="waypoint.settings.local",
-            DJANGO_DEBUG="false",
-            DATABASE_URL=url,
-            WAYPOINT_VAR_DIR=str(workdir),
-            PYTHONPATH=str(PROJECT_DIR / "src"),
-        )
-        parameters = {
-            "diagnostics": diagnostics,
-            "clients": clients,
-            "advisers": advisers,
-            "iterations": iterations,
-            "pure_iterations": pure_iterations,
-            "complete_calls": complete_calls,
-        }
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", json.dumps(parameters)],
-            env=env,
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-        sys.stderr.write(completed.stderr[-4000:])
-        if completed.returncode != 0:
-            raise RuntimeError(f"the benchmark process failed: {completed.stderr[-2000:]}")
-        result = json.loads(completed.stdout.strip().splitlines()[-1])
-        result["database"] = engine
-        return result
-    finally:
-        if dropper is not None:
-            dropper()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _throwaway_postgres(database_url: str) -> tuple[str, Any]:
-    """A new, empty database on the server of ``database_url``, and a function dropping it."""
-    import psycopg
-
-    parts = urlsplit(database_url)
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValueError("The benchmark only uses a PostgreSQL server on loopback.")
-    name = f"waypoint_bench_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path=f"/{name}")), drop
+    parameters = {
+        "diagnostics": diagnostics,
+        "clients": clients,
+        "advisers": advisers,
+        "iterations": iterations,
+        "pure_iterations": pure_iterations,
+        "complete_calls": complete_calls,
+    }
+    return harness.run_in_child(__file__, parameters, database_url, CHILD_TIMEOUT)
 
 
 # The child process ----------------------------------------------------------------------------
-
-
-def _pick(ordered: list[float], fraction: float) -> float:
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def _summary(durations: list[float], scale: float = 1000, unit: str = "ms") -> dict[str, Any]:
-    """p50/p95/max/mean of durations in seconds, in ``unit`` (``scale`` units per second)."""
-    ordered = sorted(durations)
-    return {
-        "runs": len(ordered),
-        f"p50_{unit}": round(_pick(ordered, 0.5) * scale, 2),
-        f"p95_{unit}": round(_pick(ordered, 0.95) * scale, 2),
-        f"max_{unit}": round(ordered[-1] * scale, 2),
-        f"mean_{unit}": round(statistics.fmean(ordered) * scale, 2),
-    }
-
-
-def _durations(action: Any, iterations: int) -> list[float]:
-    action()  # warm-up, not measured
-    durations = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        action()
-        durations.append(time.perf_counter() - started)
-    return durations
 
 
 def _timed(action: Any, iterations: int) -> dict[str, Any]:
@@ -192,13 +100,13 @@ def _timed(action: Any, iterations: int) -> dict[str, Any]:
 
     with CaptureQueriesContext(connection) as captured:
         action()
-    summary = _summary(_durations(action, iterations))
-    summary["queries"] = len(captured.captured_queries)
-    return summary
+    timing = harness.timed(action, iterations)
+    timing["queries"] = len(captured.captured_queries)
+    return timing
 
 
 def _timed_us(action: Any, iterations: int) -> dict[str, Any]:
-    return _summary(_durations(action, iterations), scale=1_000_000, unit="us")
+    return harness.summary(harness.durations(action, iterations), scale=1_000_000, unit="us")
 
 
 def _definition_data(key: str) -> dict[str, Any]:
@@ -348,32 +256,15 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
     import datetime as dt
     import random
 
-    from django.db import connection
     from django.utils import timezone
 
     from waypoint.clients.models import Client
-    from waypoint.core.models import Organisation, RoleAssignment, User
-    from waypoint.core.roles import Role
-    from waypoint.delivery.models import Diagnostic, DiagnosticTemplate, Engagement, Programme
+    from waypoint.delivery.models import Diagnostic, DiagnosticTemplate, Engagement
 
     rng = random.Random(11)
-    hub = Organisation.objects.create(name="Benchmark Hub", kind=Organisation.Kind.PROVIDER)
-    owner = Organisation.objects.create(
-        name="Benchmark Authority", kind=Organisation.Kind.COMMISSIONER
-    )
-    programme = Programme.objects.create(
-        organisation=owner, name="Benchmark Growth", start_date=dt.date(2021, 4, 1)
-    )
-    programme.delivering_organisations.set([hub])
-    manager = User.objects.create(username="bench.manager", first_name="Bench")
-    RoleAssignment.objects.create(user=manager, organisation=hub, role=Role.SERVICE_MANAGER)
-    advisers = [
-        User.objects.create(username=f"bench.adviser{i}", first_name=f"Adviser {i}")
-        for i in range(parameters["advisers"])
-    ]
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, organisation=hub, role=Role.ADVISER) for user in advisers
-    )
+    provider = harness.make_provider(parameters["advisers"], dt.date(2021, 4, 1))
+    hub, programme = provider["hub"], provider["programme"]
+    manager, advisers = provider["manager"], provider["advisers"]
     templates = {
         key: DiagnosticTemplate.objects.get(organisation__isnull=True, key=key, is_active=True)
         for key in (HEALTH_CHECK, FINANCIAL_RATIOS, SWOT)
@@ -390,8 +281,6 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
     # Most diagnostics are health checks; some clients also get their figures or a SWOT.
     mix = [HEALTH_CHECK] * 6 + [FINANCIAL_RATIOS] * 3 + [SWOT]
     summaries = ["", "", "Agreed priorities: cash flow, then marketing.", "Reviewed progress."]
-    words = ["Harbour", "Copper", "Tyne", "Willow", "Beacon", "Granite", "Lantern", "Quay"]
-    trades = ["Bakery", "Digital", "Builders", "Logistics", "Studios", "Care", "Makers"]
     today = timezone.localdate()
     first_day = today - dt.timedelta(days=4 * 365)  # every engagement began before this
     total_clients, total = parameters["clients"], parameters["diagnostics"]
@@ -409,7 +298,7 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
             Client(
                 organisation=hub,
                 kind=Client.Kind.BUSINESS,
-                name=f"{rng.choice(words)} {rng.choice(trades)} {i}",
+                name=harness.client_name(rng, i),
                 registered_number=f"BD{i:08d}",
                 sic_division="62",
                 sic_section="J",
@@ -471,9 +360,7 @@ def _generate(parameters: dict[str, Any]) -> dict[str, Any]:
         for k, engagement in enumerate(drafts)
     )
     generate_seconds = round(time.perf_counter() - started, 1)
-    # Fresh planner statistics, as autovacuum (PostgreSQL) or a routine ANALYZE would give.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    harness.analyze()
     return {
         "hub": hub,
         "manager": manager,
@@ -594,33 +481,23 @@ def _complete(parameters: dict[str, Any], made: dict[str, Any]) -> dict[str, Any
     events = DomainEvent.objects.filter(verb="diagnostic.completed").count() - events_before
     if events != len(drafts) or Diagnostic.objects.filter(status=Diagnostic.Status.DRAFT).exists():
         raise RuntimeError("not every draft was completed with its event")
-    summary = _summary(durations)
-    summary["queries"] = queries
-    return summary
+    timing = harness.summary(durations)
+    timing["queries"] = queries
+    return timing
 
 
-def _child(parameters: dict[str, Any]) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+def _child(parameters: dict[str, Any]) -> dict[str, Any]:
+    harness.setup_django()
     from waypoint.core.audit import acting_as
 
     results: dict[str, Any] = {"pure_us": _pure(parameters)}
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    migrate_seconds = round(time.perf_counter() - started, 1)
+    migrate_seconds = harness.migrate()
     with acting_as(None):
         made = _generate(parameters)
     results.update(_measure(parameters, made))
     results["migrate_seconds"] = migrate_seconds
-    print(json.dumps(results))
+    return results
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        _child(json.loads(sys.argv[2]))
-    else:
-        print("Run through benchmarks/run.py diagnostics", file=sys.stderr)
-        sys.exit(2)
+    harness.child_main("diagnostics", _child)

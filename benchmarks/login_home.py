@@ -20,7 +20,6 @@ Standard library only on the client side (urllib, http.cookiejar); every loop is
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import shutil
 import signal
@@ -37,6 +36,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import harness
 
 DESCRIPTION = (
     "sign-in (GET form, POST, follow to home) and signed-in home page latency through "
@@ -91,23 +92,15 @@ def _free_port() -> int:
 
 
 def _environment(workdir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "WAYPOINT_")) and key != "DATABASE_URL"
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="waypoint.settings.local",
-        DJANGO_DEBUG="false",
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",  # an absolute path: sqlite:////
-        WAYPOINT_VAR_DIR=str(workdir),
+    return harness.child_environment(
+        workdir,
+        harness.sqlite_url(workdir),
         ALLOWED_HOSTS=HOST,
         LOG_LEVEL="WARNING",
         BENCH_USERNAME=USERNAME,
         BENCH_PASSWORD=PASSWORD,
         BENCH_FIRST_NAME=FIRST_NAME,
     )
-    return env
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
