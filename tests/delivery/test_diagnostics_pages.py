@@ -461,6 +461,31 @@ def test_findings_in_priority_order_and_removed(cast, desk):
     assert list(Finding.objects.values_list("text", flat=True)) == ["Low thing"]
 
 
+def test_a_finding_is_reworded_and_reprioritised(cast, desk):
+    diagnostic = completed(desk, cast, hub_template(cast))
+    finding = services.finding_add(
+        diagnostic=diagnostic, text="Slow payers", priority="low", acting_user=cast.alice
+    )
+    url = reverse("delivery:finding-edit", args=[finding.pk])
+    form = check_access(cast, url, allowed=cast.alice, wrong_role=cast.carl, out_of_scope=cast.pat)
+    assert "Slow payers" in form.content.decode()
+    refused = request_as(cast.alice, url, method="post", data={"text": " ", "priority": "high"})
+    assert refused.status_code == 200 and "This field is required." in refused.content.decode()
+    check_access(
+        cast,
+        url,
+        method="post",
+        data={"text": "Customers pay after 70 days", "priority": "high"},
+        allowed=cast.alice,
+        wrong_role=cast.carl,
+        out_of_scope=cast.pat,
+        expect=302,
+        audited=[(Finding, "update")],
+    )
+    finding.refresh_from_db()
+    assert (finding.text, finding.priority) == ("Customers pay after 70 days", "high")
+
+
 # Templates -------------------------------------------------------------------------------------
 
 

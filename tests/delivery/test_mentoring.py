@@ -477,6 +477,7 @@ def test_is_mentoring_by_agreement_session_or_relationship(cast, desk, mentee):
 
 def test_the_engagement_page_section_shows_only_for_mentoring(cast, desk, mentee, rf):
     services.mentee_goal_add(engagement=mentee.engagement, acting_user=mentee.min, statement="Hire")
+    record_session(mentee)
     services.relationship_plan_end(
         engagement=mentee.engagement, planned_end_on=dt.date(2027, 3, 31), acting_user=mentee.min
     )
@@ -488,7 +489,7 @@ def test_the_engagement_page_section_shows_only_for_mentoring(cast, desk, mentee
         request=request,
     )
     assert 'id="engagement-mentoring"' in html
-    assert "1 mentee goal." in html and "Planned end: 31 Mar 2027" in html
+    assert "1 session, 1 mentee goal." in html and "Planned end: 31 Mar 2027" in html
     assert f"/engagements/{mentee.engagement.pk}/mentoring/" in html
     request.user = cast.alice
     html = render_to_string(

@@ -257,6 +257,10 @@ class Engagement(BaseModel):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    @property
+    def mentoring_session_count(self) -> int:
+        return MentoringSession.objects.filter(interaction__engagement=self).count()
+
 
 class EngagementTransition(BaseModel):
     """Each move through the lifecycle, with its reason: the engagement's history."""

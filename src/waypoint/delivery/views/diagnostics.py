@@ -522,6 +522,47 @@ class FindingAddView(DiagnosticViewMixin, View):
         return self._render(request, diagnostic, form)
 
 
+class FindingEditForm(forms.Form):
+    text = FindingForm.base_fields["text"]
+    priority = FindingForm.base_fields["priority"]
+
+
+class FindingEditView(DiagnosticViewMixin, View):
+    """Reword a finding or change its priority (its area stays)."""
+
+    def _render(self, request: HttpRequest, finding: Finding, form: Any) -> HttpResponse:
+        return render(
+            request,
+            FORM_TEMPLATE,
+            {
+                "form": form,
+                "title": "Change a finding",
+                "intro": "Findings are kept in priority order: the most important first.",
+                "cancel_url": finding.diagnostic.get_absolute_url() + "#findings",
+            },
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        finding = _finding(request, pk)
+        initial = {"text": finding.text, "priority": finding.priority}
+        return self._render(request, finding, FindingEditForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        finding = _finding(request, pk)
+        form = FindingEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.finding_update(
+                    finding=finding, acting_user=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, "Finding saved.")
+                return redirect(finding.diagnostic.get_absolute_url() + "#findings")
+        return self._render(request, finding, form)
+
+
 class FindingRemoveView(DiagnosticViewMixin, View):
     def _render(self, request: HttpRequest, finding: Finding, error: str = "") -> HttpResponse:
         return render(
@@ -612,6 +653,7 @@ urlpatterns = [
         "diagnostics/<int:pk>/discard/", DiagnosticDiscardView.as_view(), name="diagnostic-discard"
     ),
     path("diagnostics/<int:pk>/findings/new/", FindingAddView.as_view(), name="finding-add"),
+    path("findings/<int:pk>/edit/", FindingEditView.as_view(), name="finding-edit"),
     path("findings/<int:pk>/remove/", FindingRemoveView.as_view(), name="finding-remove"),
     path("findings/<int:pk>/goal/", FindingGoalView.as_view(), name="finding-goal"),
 ]
