@@ -581,3 +581,34 @@ def test_the_demo_has_plans_just_started_under_way_and_replanned() -> None:
         plan=change.plan, moment=change.occurred_at.date() - dt.timedelta(days=1)
     )
     assert earlier is not None and earlier != change.snapshot
+    _the_demo_has_diagnostics_and_mentoring()
+
+
+def _the_demo_has_diagnostics_and_mentoring() -> None:
+    """Checked in the same (slow) demo run: issue 4's diagnostics and mentoring."""
+    from waypoint.core.models import User
+    from waypoint.delivery.models import (
+        AdviceReview,
+        Diagnostic,
+        Finding,
+        Interaction,
+        MentoringSession,
+    )
+    from waypoint.delivery.selectors_diagnostics import changes_from_previous
+
+    completed = Diagnostic.objects.filter(status=Diagnostic.Status.COMPLETED)
+    kinds = set(completed.values_list("template__kind", flat=True))
+    assert kinds == {
+        "health_check", "swot", "pestle", "five_forces", "financial_ratios", "readiness",
+        "barriers", "learning",
+    }  # fmt: skip
+    assert Diagnostic.objects.filter(status=Diagnostic.Status.DRAFT).count() == 1
+    admin = User.objects.get(username="admin")
+    latest = completed.filter(template__key="business-health-check").order_by("-completed_on")[0]
+    previous, changes = changes_from_previous(diagnostic=latest, user=admin)
+    assert previous is not None and changes
+    assert Finding.objects.filter(goal__isnull=False).count() == 4
+    sessions = MentoringSession.objects.all()
+    assert sessions.exists() and {s.client_lead for s in sessions} >= {1, 5}
+    flagged = Interaction.objects.filter(advice_in_mentoring=True).count()
+    assert 0 < AdviceReview.objects.count() < flagged  # some left for the manager

@@ -251,10 +251,10 @@ class SupportToolsDemo:
             )
             if number < 7:
                 # A second health check months later: most areas better, one worse.
-                later = {
-                    key: {**answer, "score": min(5, answer["score"] + self.rng.choice([0, 1, 2]))}
-                    for key, answer in first.items()
-                }
+                later = {}
+                for key, answer in first.items():
+                    score = min(5, answer["score"] + self.rng.choice([0, 1, 2]))
+                    later[key] = {"score": score, "notes": NOTES.get(score, "")}
                 worse = self.rng.choice(sorted(later))
                 later[worse] = {"score": max(1, first[worse]["score"] - 1), "notes": "Slipped."}
                 done.append(
