@@ -5,10 +5,14 @@ from rest_framework.routers import SimpleRouter
 from waypoint.api import (
     resources_action_plans,
     resources_clients,
+    resources_compliance,
+    resources_concerns,
     resources_delivery,
     resources_diagnostics,
+    resources_outcomes,
     resources_records,
     resources_referrals,
+    resources_reviews,
     views,
 )
 
@@ -28,6 +32,10 @@ for _module in (
     resources_referrals,
     resources_action_plans,
     resources_diagnostics,
+    resources_reviews,
+    resources_outcomes,
+    resources_concerns,
+    resources_compliance,
 ):
     _module.register(router)
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "waypoint.core",
     "waypoint.clients",
     "waypoint.delivery",
+    "waypoint.monitoring",
     "waypoint.api",
 ]
 

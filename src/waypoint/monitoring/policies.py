@@ -1,0 +1,129 @@
+"""Who sees and changes monitoring records (waypoint.core.permissions).
+
+Records of an engagement (reviews, self-reviews and their links, outcomes, grants, programme
+changes) follow their engagement, as the delivery records do. Programme settings and outcome
+measures follow their programme. Concerns are seen by whoever sees their engagement, by the
+delivering organisation's managers, by their owner, and by the managers and contract managers
+of an organisation they were referred to (escalated to the commissioner). Compliance reports
+are seen and handled by the organisation's managers and by the person who reported them; any
+adviser or mentor of the organisation may report one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, register
+from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
+from waypoint.delivery.policies import (
+    OWN_CASELOAD_ROLES,
+    EngagementRecordPolicy,
+    ProgrammeRecordPolicy,
+    _any,
+)
+from waypoint.monitoring.models import (
+    ActionProgress,
+    ComplianceReport,
+    Concern,
+    ConcernAction,
+    GoalProgress,
+    Grant,
+    MonitoringSettings,
+    OutcomeFollowUp,
+    OutcomeMeasure,
+    OutcomeValue,
+    ProgrammeChange,
+    ReminderSent,
+    Review,
+    SelfReview,
+    SelfReviewLink,
+)
+
+for _model in (
+    Review,
+    SelfReviewLink,
+    SelfReview,
+    OutcomeFollowUp,
+    OutcomeValue,
+    Grant,
+    ProgrammeChange,
+):
+    register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
+
+
+@register(GoalProgress)
+class GoalProgressPolicy(EngagementRecordPolicy):
+    engagement_path = "review__engagement"
+
+
+@register(ActionProgress)
+class ActionProgressPolicy(EngagementRecordPolicy):
+    engagement_path = "review__engagement"
+
+
+register(MonitoringSettings)(type("MonitoringSettingsPolicy", (ProgrammeRecordPolicy,), {}))
+register(OutcomeMeasure)(type("OutcomeMeasurePolicy", (ProgrammeRecordPolicy,), {}))
+
+
+@register(Concern)
+class ConcernPolicy(EngagementRecordPolicy):
+    """See the module docstring. Anyone who may change the engagement may raise a concern on
+    it; managers raise them on the programme as a whole."""
+
+    change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action == "delete":
+            return NOTHING  # concerns are closed, never deleted
+        conditions = [super().scope(user, action)]
+        if action != "audit":
+            conditions.append(Q(owner=user))
+        if organisations := organisations_with_role(user, MANAGING_ROLES):
+            conditions.append(Q(organisation__in=organisations))
+        escalation_roles = {*MANAGING_ROLES, Role.CONTRACT_MANAGER}
+        if action != "audit" and (receiving := organisations_with_role(user, escalation_roles)):
+            conditions.append(Q(referred_to_organisation__in=receiving))
+        return _any([c for c in conditions if c != NOTHING])
+
+    def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
+        return OrganisationScopedPolicy.can_add(self, user, organisation_id)
+
+
+@register(ConcernAction)
+class ConcernActionPolicy(OrganisationScopedPolicy):
+    """Follows its concern."""
+
+    def scope(self, user: Any, action: str) -> Q:
+        from waypoint.core.permissions import policy_for
+
+        concern_action = "view" if action == "view" else "change"
+        policy = policy_for(Concern)
+        if policy.scope(user, concern_action) == NOTHING:
+            return NOTHING
+        concerns = policy.restrict(Concern.objects.all(), user, concern_action)
+        return Q(concern__in=concerns.values("pk"))
+
+
+@register(ComplianceReport)
+class ComplianceReportPolicy(OrganisationScopedPolicy):
+    change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action == "delete":
+            return NOTHING
+        if action == "audit":
+            return super().scope(user, action)
+        conditions = [Q(reported_by=user)]
+        if organisations := organisations_with_role(user, MANAGING_ROLES):
+            conditions.append(Q(organisation__in=organisations))
+        return _any(conditions)
+
+
+@register(ReminderSent)
+class ReminderSentPolicy(OrganisationScopedPolicy):
+    """Written by the scheduled job only; managers may see what was sent."""
+
+    change_roles = frozenset()
+    view_roles = MANAGING_ROLES

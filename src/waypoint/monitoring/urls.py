@@ -1,0 +1,21 @@
+from waypoint.monitoring.views import (
+    compliance,
+    concerns,
+    outcomes,
+    programme_changes,
+    reviews,
+    self_reviews,
+    settings,
+)
+
+app_name = "monitoring"
+
+urlpatterns = [
+    *reviews.urlpatterns,
+    *self_reviews.urlpatterns,
+    *outcomes.urlpatterns,
+    *concerns.urlpatterns,
+    *compliance.urlpatterns,
+    *programme_changes.urlpatterns,
+    *settings.urlpatterns,
+]

@@ -1,0 +1,7 @@
+"""Pages for reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []
