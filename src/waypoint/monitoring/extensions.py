@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 def register() -> None:
+    from waypoint.delivery.extensions import add_engagement_section
     from waypoint.monitoring import (
         extensions_compliance,
         extensions_concerns,
@@ -19,3 +20,8 @@ def register() -> None:
         extensions_compliance,
     ):
         module.register()
+    # The engagement page's monitoring sections, in this order.
+    for order, name in enumerate(
+        ["reviews", "self_reviews", "outcomes", "concerns", "programme_changes"], start=100
+    ):
+        add_engagement_section(f"monitoring/_engagement_{name}.html", order)

@@ -25,6 +25,7 @@ from waypoint.core.viewkit import (
     get_object_for,
 )
 from waypoint.delivery import selectors
+from waypoint.delivery.extensions import engagement_sections
 from waypoint.delivery.filtersets import EngagementFilterSet
 from waypoint.delivery.forms_engagements import (
     AdvisersForm,
@@ -87,6 +88,7 @@ class EngagementDetailView(LoginRequiredMixin, TemplateView):
             history=selectors.engagement_history(engagement=engagement),
             checks=checks,
             advisers=engagement.advisers.all(),
+            extra_sections=engagement_sections(),
         )
         return context
 
