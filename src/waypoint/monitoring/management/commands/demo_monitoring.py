@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from waypoint.core.audit import acting_as
 from waypoint.core.models import Organisation, User
 from waypoint.delivery.models import (
     Action,
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         if Review.objects.exists() or Concern.objects.exists():
             self.stdout.write("Monitoring demo data is already loaded.")
             return
-        with transaction.atomic():
+        with acting_as(None), transaction.atomic():
             loader = MonitoringDemo(random.Random(SEED), timezone.localdate())  # noqa: S311
             counts = loader.load()
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
