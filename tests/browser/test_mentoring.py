@@ -5,6 +5,7 @@ advice given in mentoring from the home page. axe on every page (004 b, g, i, m,
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -131,7 +132,7 @@ def test_a_mentor_works_with_a_mentee_and_the_manager_reviews_advice(
     log_in(page, cast.mary.username)
     page.get_by_role("link", name="1 contact with advice given in mentoring to review").click()
     check_page(page, "advice-flags")
-    page.get_by_role("link", name="Review").first.click()
+    page.get_by_role("link", name=re.compile(r"^Review the contact")).first.click()
     page.get_by_role("radio", name="To talk over with the mentor").check()
     page.locator("#id_note").fill("Talk over at supervision: pricing advice is fine once.")
     check_page(page, "advice-review-form")

@@ -13,6 +13,7 @@ from waypoint.api import (
     resources_records,
     resources_referrals,
     resources_reviews,
+    resources_self_reviews,
     views,
 )
 
@@ -33,6 +34,7 @@ for _module in (
     resources_action_plans,
     resources_diagnostics,
     resources_reviews,
+    resources_self_reviews,
     resources_outcomes,
     resources_concerns,
     resources_compliance,

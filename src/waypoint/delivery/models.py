@@ -225,6 +225,9 @@ class Engagement(BaseModel):
     enquiry_date = models.DateField()
     eligibility_checked_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(
+        "next review", null=True, blank=True, help_text="The next review agreed at the last review."
+    )
 
     class Meta:
         ordering = ["-enquiry_date", "-pk"]

@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from waypoint.core.models import RoleAssignment, User
@@ -119,9 +119,11 @@ def _review_interval_days() -> Case:
 
 
 def _with_next_review(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
-    """Annotate ``accepted_at``, ``review_interval_days`` and ``next_review_due``: the later of
-    the last contact and the agreement's acceptance, plus the agreed review interval. Only
-    engagements with an accepted agreement have one (000 req 1: the agreed frequency)."""
+    """Annotate ``accepted_at``, ``review_interval_days`` and ``next_review_due``: the next
+    review agreed at the last review (``Engagement.next_review_on``, set by monitoring when a
+    review is recorded), else the later of the last contact and the agreement's acceptance,
+    plus the agreed review interval. Without an agreed next review, only engagements with an
+    accepted agreement have one (000 req 1: the agreed frequency)."""
     accepted = Agreement.objects.filter(
         engagement=OuterRef("pk"), status=Agreement.Status.ACCEPTED
     ).order_by("-version")
@@ -132,13 +134,18 @@ def _with_next_review(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]
         ),
     )
     since = Greatest(Coalesce("last_contact_at", "accepted_at"), F("accepted_at"))
+    from_agreement = ExpressionWrapper(
+        since
+        + ExpressionWrapper(
+            F("review_interval_days") * Value(dt.timedelta(days=1)),
+            output_field=DurationField(),
+        ),
+        output_field=DateTimeField(),
+    )
     return engagements.annotate(
-        next_review_due=ExpressionWrapper(
-            since
-            + ExpressionWrapper(
-                F("review_interval_days") * Value(dt.timedelta(days=1)),
-                output_field=DurationField(),
-            ),
+        next_review_due=Coalesce(
+            Cast("next_review_on", output_field=DateTimeField()),
+            from_agreement,
             output_field=DateTimeField(),
         )
     )

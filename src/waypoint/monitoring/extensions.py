@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from waypoint.delivery.extensions import add_engagement_section
+    from waypoint.delivery.extensions import add_engagement_section, add_programme_section
     from waypoint.monitoring import (
         extensions_compliance,
         extensions_concerns,
@@ -25,3 +25,4 @@ def register() -> None:
         ["reviews", "self_reviews", "outcomes", "concerns", "programme_changes"], start=100
     ):
         add_engagement_section(f"monitoring/_engagement_{name}.html", order)
+    add_programme_section("monitoring/_programme_monitoring.html")

@@ -19,9 +19,11 @@ from waypoint.core.permissions import NOTHING, OrganisationScopedPolicy, registe
 from waypoint.core.roles import MANAGING_ROLES, Role, organisations_with_role
 from waypoint.delivery.policies import (
     OWN_CASELOAD_ROLES,
+    WHOLE_CASELOAD_ROLES,
     EngagementRecordPolicy,
     ProgrammeRecordPolicy,
     _any,
+    _own_engagements,
 )
 from waypoint.monitoring.models import (
     ActionProgress,
@@ -70,22 +72,48 @@ register(OutcomeMeasure)(type("OutcomeMeasurePolicy", (ProgrammeRecordPolicy,), 
 @register(Concern)
 class ConcernPolicy(EngagementRecordPolicy):
     """See the module docstring. Anyone who may change the engagement may raise a concern on
-    it; managers raise them on the programme as a whole."""
+    it; managers raise them on the programme as a whole.
+
+    Seen by the delivering organisation's people who see the whole caseload, by the advisers of
+    the engagement, by its owner, and by the receiving organisation once referred: the
+    programme's commissioner does not see a concern until it is referred to them (000 req 6).
+    Changed by its owner, the delivering organisation's managers and, once referred, the
+    receiving organisation's managers and contract managers (the services say which steps
+    each may take).
+    """
 
     change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
 
     def scope(self, user: Any, action: str) -> Q:
+        return self._scope(user, action, owned=True)
+
+    def _scope(self, user: Any, action: str, *, owned: bool) -> Q:
         if action == "delete":
             return NOTHING  # concerns are closed, never deleted
-        conditions = [super().scope(user, action)]
-        if action != "audit":
+        conditions = []
+        if action == "audit":
+            conditions.append(super().scope(user, action))
+        elif owned:
             conditions.append(Q(owner=user))
+        if action == "view":
+            if whole := organisations_with_role(user, WHOLE_CASELOAD_ROLES):
+                conditions.append(Q(organisation__in=whole))
+            conditions.append(_own_engagements(user, "engagement__"))
         if organisations := organisations_with_role(user, MANAGING_ROLES):
             conditions.append(Q(organisation__in=organisations))
         escalation_roles = {*MANAGING_ROLES, Role.CONTRACT_MANAGER}
         if action != "audit" and (receiving := organisations_with_role(user, escalation_roles)):
             conditions.append(Q(referred_to_organisation__in=receiving))
         return _any([c for c in conditions if c != NOTHING])
+
+    def can_any(self, user: Any, action: str) -> bool:
+        """Whether the user's roles give access to concerns, or they own one (anyone may be
+        made an owner, so owning cannot be told from roles alone)."""
+        if action == "add" or not (user.is_authenticated and user.is_active):
+            return super().can_any(user, action)
+        if user.is_superuser or self._scope(user, action, owned=False) != NOTHING:
+            return True
+        return action != "audit" and Concern.objects.filter(owner=user).exists()
 
     def can_add(self, user: Any, organisation_id: int | None = None) -> bool:
         return OrganisationScopedPolicy.can_add(self, user, organisation_id)
@@ -108,6 +136,10 @@ class ConcernActionPolicy(OrganisationScopedPolicy):
 
 @register(ComplianceReport)
 class ComplianceReportPolicy(OrganisationScopedPolicy):
+    """Reported by any adviser, mentor or manager of the organisation (000 req 7); seen and
+    changed by the organisation's managers and by the reporter while they keep such a role
+    there. Never deleted: a report is closed with its outcome."""
+
     change_roles = frozenset({*MANAGING_ROLES, *OWN_CASELOAD_ROLES})
 
     def scope(self, user: Any, action: str) -> Q:
@@ -115,7 +147,9 @@ class ComplianceReportPolicy(OrganisationScopedPolicy):
             return NOTHING
         if action == "audit":
             return super().scope(user, action)
-        conditions = [Q(reported_by=user)]
+        conditions = []
+        if reporting := organisations_with_role(user, self.change_roles):
+            conditions.append(Q(reported_by=user, organisation__in=reporting))
         if organisations := organisations_with_role(user, MANAGING_ROLES):
             conditions.append(Q(organisation__in=organisations))
         return _any(conditions)

@@ -1,4 +1,5 @@
 from waypoint.monitoring.views import (
+    calendar,
     compliance,
     concerns,
     outcomes,
@@ -11,6 +12,7 @@ from waypoint.monitoring.views import (
 app_name = "monitoring"
 
 urlpatterns = [
+    *calendar.urlpatterns,
     *reviews.urlpatterns,
     *self_reviews.urlpatterns,
     *outcomes.urlpatterns,

@@ -29,6 +29,7 @@ from waypoint.delivery.models import (
     Programme,
 )
 from waypoint.delivery.selectors import ADVISING_ROLES
+from waypoint.delivery.signals import engagement_closed
 
 # Moves that must say why.
 REASON_REQUIRED = frozenset({Engagement.Status.PAUSED, Engagement.Status.CLOSED})
@@ -228,6 +229,12 @@ def _move(
             "end_reason": end_reason or "",
         },
     )
+    if to_status == Status.CLOSED:
+        transaction.on_commit(
+            lambda: engagement_closed.send(
+                sender=Engagement, engagement=engagement, acting_user=acting_user
+            )
+        )
     return engagement
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,8 +17,10 @@ from django.utils import timezone
 from django.views import View
 
 from waypoint.core.audit import record_access
+from waypoint.core.periods import local_date
 from waypoint.core.permissions import policy_for
 from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
+from waypoint.delivery.extensions import contact_warnings
 from waypoint.delivery.forms_records import (
     AttachmentForm,
     ConfidentialNoteForm,
@@ -55,6 +58,28 @@ def _form_page(
         "delivery/interaction_form.html",
         {"form": form, "title": title, "cancel_url": cancel_url, "intro": intro},
     )
+
+
+WARNINGS_SEEN = "warnings_seen"
+
+
+def _unconfirmed_warnings(
+    request: HttpRequest, form: Any, engagement: Engagement, data: dict[str, Any]
+) -> list[str]:
+    """Warnings from the modules above delivery (a subsidy limit...) that the person has not
+    yet confirmed seeing: shown above the form with a checkbox to tick; the contact is saved
+    once it is ticked."""
+    on = local_date(data["occurred_at"], engagement.organisation.time_zone)
+    warnings = contact_warnings(engagement, data["duration_minutes"], on)
+    if not warnings or request.POST.get(WARNINGS_SEEN) == "on":
+        return []
+    form.fields[WARNINGS_SEEN] = forms.BooleanField(
+        label="I have seen the subsidy warning", required=False
+    )
+    form.add_error(WARNINGS_SEEN, "Read the warning above, then tick this to save the contact.")
+    for warning in warnings:
+        messages.warning(request, warning)
+    return warnings
 
 
 class InteractionCreateView(PolicyViewMixin, View):
@@ -95,7 +120,9 @@ class InteractionCreateView(PolicyViewMixin, View):
     def post(self, request: HttpRequest, engagement_pk: int) -> HttpResponse:
         engagement = self._engagement(request, engagement_pk)
         form = InteractionCreateForm(request.POST, engagement=engagement)
-        if form.is_valid():
+        if form.is_valid() and not _unconfirmed_warnings(
+            request, form, engagement, form.cleaned_data
+        ):
             data = form.cleaned_data
             follow_ups = (
                 [{"description": data["follow_up"], "due_on": data["follow_up_due_on"]}]

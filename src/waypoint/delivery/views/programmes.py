@@ -20,6 +20,7 @@ from waypoint.core.models import Organisation
 from waypoint.core.permissions import policy_for
 from waypoint.core.viewkit import PolicyListView, apply_validation_error, get_object_for
 from waypoint.delivery import selectors
+from waypoint.delivery.extensions import programme_sections
 from waypoint.delivery.filtersets import ProgrammeFilterSet, ServiceFilterSet
 from waypoint.delivery.forms_engagements import (
     EligibilityConditionForm,
@@ -86,6 +87,7 @@ class ProgrammeDetailView(LoginRequiredMixin, TemplateView):
             engagement_count=selectors.engagements_for(user=user)
             .filter(programme=programme)
             .count(),
+            extra_sections=programme_sections(),
         )
         return context
 

@@ -28,13 +28,17 @@ def programme_change_record(
     concern: Concern | None = None,
 ) -> ProgrammeChange:
     """Record a change to the client's programme of support, linked to the review or concern
-    it came from."""
+    it came from (both of the same engagement)."""
     require_permission(acting_user, "change", engagement)
     errors = {}
     if not what_changed.strip():
         errors["what_changed"] = "Say what changes."
     if not why.strip():
         errors["why"] = "Say why it changes."
+    if review is not None and review.engagement_id != engagement.pk:
+        errors["review"] = "Choose a review of this engagement."
+    if concern is not None and concern.engagement_id != engagement.pk:
+        errors["concern"] = "Choose a concern about this engagement."
     if errors:
         raise ValidationError(errors)
     change = ProgrammeChange(
