@@ -582,6 +582,7 @@ def test_the_demo_has_plans_just_started_under_way_and_replanned() -> None:
     )
     assert earlier is not None and earlier != change.snapshot
     _the_demo_has_diagnostics_and_mentoring()
+    _the_demo_has_monitoring()
 
 
 def _the_demo_has_diagnostics_and_mentoring() -> None:
@@ -612,3 +613,24 @@ def _the_demo_has_diagnostics_and_mentoring() -> None:
     assert sessions.exists() and {s.client_lead for s in sessions} >= {1, 5}
     flagged = Interaction.objects.filter(advice_in_mentoring=True).count()
     assert 0 < AdviceReview.objects.count() < flagged  # some left for the manager
+
+
+def _the_demo_has_monitoring() -> None:
+    """Issue 5's demo: reviews on time, late and missed; concerns at every stage, one referred
+    to the commissioner; a client near the support limit."""
+    from waypoint.core.models import User
+    from waypoint.monitoring.models import Concern, Review, SelfReview
+    from waypoint.monitoring.selectors_reviews import review_timeliness, reviews_due
+    from waypoint.monitoring.selectors_subsidy import clients_near_limit
+
+    timeliness = {review_timeliness(review) for review in Review.objects.all()[:400]}
+    assert {"on time", "late"} <= timeliness
+    mary = User.objects.get(username="mary.shaw")
+    states = {schedule.state for schedule in reviews_due(mary, scope="organisation")}
+    assert "overdue" in states  # missed reviews
+    assert set(Concern.objects.values_list("status", flat=True)) == set(Concern.Status.values)
+    referred = Concern.objects.get(status=Concern.Status.REFERRED)
+    assert referred.referred_to_organisation == referred.programme.organisation
+    assert SelfReview.objects.exists()
+    assert clients_near_limit(mary)
+

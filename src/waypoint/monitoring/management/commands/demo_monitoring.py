@@ -216,8 +216,26 @@ class MonitoringDemo:
                 due = held + dt.timedelta(days=interval)
                 index += 1
         Review.objects.bulk_create(reviews)
+        self._next_reviews(reviews)
         self._progress()
         return len(reviews)
+
+    def _next_reviews(self, reviews: list[Review]) -> None:
+        """The next review agreed at each open engagement's last review (as review_record
+        sets it), so that caseloads and the schedule agree."""
+        last: dict[int, Review] = {}
+        for review in reviews:
+            if review.engagement.is_open:
+                last[review.engagement_id] = review
+        engagements = []
+        for review in last.values():
+            assert review.agreement is not None
+            interval = review_interval_days(
+                review.agreement.review_every, review.agreement.review_unit
+            )
+            review.engagement.next_review_on = review.held_on + dt.timedelta(days=interval)
+            engagements.append(review.engagement)
+        Engagement.objects.bulk_update(engagements, ["next_review_on"])
 
     def _progress(self) -> None:
         goals: list[GoalProgress] = []
