@@ -249,4 +249,7 @@ def concern_timeline(concern: Concern) -> list[Any]:
             event.label = words.format(**data)
         except (KeyError, IndexError):
             event.label = words.split(":")[0]
+        if event.verb == "concern.raised" and concern.source == Concern.Source.CLIENT:
+            # Raised through the self-review link: the system account recorded it for them.
+            event.actor_name = concern.raised_by_name or "The client"
     return events
