@@ -14,7 +14,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -86,3 +87,26 @@ class PolicyListView(PolicyViewMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["can_add"] = self.can_add()
         return context
+
+
+def render_form(
+    request: HttpRequest,
+    form: Any,
+    title: str,
+    cancel_url: str,
+    intro: str = "",
+    submit_label: str = "Save",
+) -> HttpResponse:
+    """A page with one form (core/form.html): its title, an introduction, the submit button's
+    label and where Cancel goes."""
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "cancel_url": cancel_url,
+            "submit_label": submit_label,
+        },
+    )

@@ -16,7 +16,12 @@ from django.urls import path
 from django.views import View
 
 from waypoint.core.permissions import policy_for
-from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
+from waypoint.core.viewkit import (
+    PolicyViewMixin,
+    apply_validation_error,
+    get_object_for,
+    render_form,
+)
 from waypoint.delivery import selectors
 from waypoint.delivery.models import Action, ActionPlan, Engagement, Goal
 from waypoint.delivery.services import action_plans as services
@@ -150,14 +155,7 @@ def _plan(request: HttpRequest, pk: int, action: str = "view") -> ActionPlan:
     return plan
 
 
-def _render_form(
-    request: HttpRequest, form: Any, title: str, cancel_url: str, intro: str = ""
-) -> HttpResponse:
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {"form": form, "title": title, "intro": intro, "cancel_url": cancel_url},
-    )
+_render_form = render_form
 
 
 # Pages -----------------------------------------------------------------------------------------

@@ -19,7 +19,12 @@ from django.views import View
 
 from waypoint.core.periods import local_date
 from waypoint.core.permissions import policy_for
-from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
+from waypoint.core.viewkit import (
+    PolicyViewMixin,
+    apply_validation_error,
+    get_object_for,
+    render_form,
+)
 from waypoint.delivery import selectors_mentoring as selectors
 from waypoint.delivery.models import (
     AdviceReview,
@@ -208,25 +213,7 @@ def mentoring_url(engagement: Engagement | int) -> str:
     return reverse("delivery:mentoring", args=[pk])
 
 
-def _render_form(
-    request: HttpRequest,
-    form: Any,
-    title: str,
-    cancel_url: str,
-    intro: str = "",
-    submit_label: str = "Save",
-) -> HttpResponse:
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "intro": intro,
-            "cancel_url": cancel_url,
-            "submit_label": submit_label,
-        },
-    )
+_render_form = render_form
 
 
 # The mentoring page ----------------------------------------------------------------------------

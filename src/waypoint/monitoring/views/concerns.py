@@ -27,6 +27,7 @@ from waypoint.core.viewkit import (
     PolicyViewMixin,
     apply_validation_error,
     get_object_for,
+    render_form,
 )
 from waypoint.delivery.models import Engagement, Programme
 from waypoint.delivery.views.agreements import engagement_url
@@ -283,25 +284,7 @@ class ConcernListView(PolicyListView):
 # Raising ---------------------------------------------------------------------------------------
 
 
-def _render_form(
-    request: HttpRequest,
-    form: Any,
-    title: str,
-    cancel_url: str,
-    intro: str = "",
-    submit_label: str = "Save",
-) -> HttpResponse:
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "intro": intro,
-            "cancel_url": cancel_url,
-            "submit_label": submit_label,
-        },
-    )
+_render_form = render_form
 
 
 class ConcernCreateView(PolicyViewMixin, View):
