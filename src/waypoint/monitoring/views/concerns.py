@@ -459,7 +459,7 @@ class StepView(ConcernViewMixin, View):
         return _render_form(
             request,
             form,
-            f"{self.title}: {concern}",
+            f"{self.title}: the concern raised on {concern.raised_on:%-d %b %Y}",
             concern.get_absolute_url(),
             intro=self.intro,
             submit_label=self.submit_label,
