@@ -633,4 +633,3 @@ def _the_demo_has_monitoring() -> None:
     assert referred.referred_to_organisation == referred.programme.organisation
     assert SelfReview.objects.exists()
     assert clients_near_limit(mary)
-
