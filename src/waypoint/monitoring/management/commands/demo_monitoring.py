@@ -185,7 +185,7 @@ class MonitoringDemo:
             end = engagement.closed_on or self.today
             due = start + dt.timedelta(days=interval)
             index = 0
-            while due <= end and index < 12:
+            while due <= end and index < 60:
                 missed = number % 5 == 0 and due + dt.timedelta(days=interval) > end
                 if missed:
                     break
