@@ -305,13 +305,13 @@ def test_the_command_refuses_a_bad_date(db):
         call_command("run_scheduled", "--today", "tomorrow", stdout=io.StringIO())
 
 
-def test_waypoint_run_hyphen_scheduled_works(
-    cast, desk, alice_due, capsys, django_capture_on_commit_callbacks
-):
+# Transactional: the command line closes the database connections (run_from_argv), which
+# would lose the test transaction's on-commit callbacks on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
+def test_waypoint_run_hyphen_scheduled_works(cast, desk, alice_due, capsys):
     from waypoint.cli import main
 
-    with django_capture_on_commit_callbacks(execute=True):
-        main(["waypoint", "run-scheduled", "--today", alice_due.isoformat()])
+    main(["waypoint", "run-scheduled", "--today", alice_due.isoformat()])
     assert "Reminders of reviews coming due: 1" in capsys.readouterr().out
     assert len(mail.outbox) == 1
 
