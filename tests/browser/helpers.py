@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,28 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+
+
+_SHOWN = re.compile(r"(^|\s)show(\s|$)")
+
+
+def open_nav(page: Page, group: str | None, item: str) -> None:
+    """Follow a link of the main menu as a person would: on a narrow screen show the menu, open
+    the item's group (None: a plain link on the menu bar), click the item; wait for its page."""
+    nav = page.get_by_role("navigation", name="Main")
+    show_menu = nav.get_by_role("button", name="Show or hide the menu")
+    if show_menu.is_visible():
+        show_menu.click()
+        expect(show_menu).to_have_attribute("aria-expanded", "true")
+        expect(nav.locator(".navbar-collapse")).to_have_class(_SHOWN)  # opened, not opening
+    if group is not None:
+        toggle = nav.get_by_role("button", name=group, exact=True)
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    link = nav.get_by_role("link", name=item, exact=True)
+    expect(link).to_be_visible()
+    with page.expect_navigation():
+        link.click()
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import check_page, log_in
+from tests.browser.helpers import check_page, log_in, open_nav
 from tests.clients.factories import ClientFactory
 from tests.conftest import Cast
 from tests.delivery.factories import EngagementFactory, ProgrammeFactory
@@ -34,7 +34,7 @@ def test_an_administrator_copies_a_standard_template_and_retires_the_copy(
     page: Page, cast: Cast, standard_templates: dict
 ) -> None:
     log_in(page, cast.ada.username)
-    page.get_by_role("link", name="Diagnostic templates").click()
+    open_nav(page, "Support", "Diagnostic templates")
     expect(page.get_by_role("heading", level=1)).to_have_text("Diagnostic templates")
     check_page(page, "diagnostic-template-list")
     page.get_by_role("link", name="SWOT analysis").click()

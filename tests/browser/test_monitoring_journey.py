@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import check_page, log_in
+from tests.browser.helpers import check_page, log_in, open_nav
 from tests.clients.factories import ClientFactory
 from tests.conftest import Cast
 from tests.delivery.factories import AgreementFactory, EngagementFactory, ProgrammeFactory
@@ -135,9 +135,7 @@ def test_a_review_a_self_review_and_a_concern_referred_on(page: Page, cast: Cast
     # The service manager finds the concern, acknowledges and investigates it, refers it on.
     log_in(page, cast.mary.username)
     check_page(page, "monitoring-home-manager")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Concerns", exact=True
-    ).click()
+    open_nav(page, "Monitoring", "Concerns")
     expect(page.get_by_role("heading", level=1)).to_have_text("Concerns")
     check_page(page, "monitoring-concern-list")
     page.get_by_role("link", name=CONCERN).click()

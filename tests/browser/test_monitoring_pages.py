@@ -159,6 +159,8 @@ def test_outcomes_measures_impact_and_follow_ups(page: Page, cast: Cast) -> None
     check_page(page, "monitoring-pages-outcomes-follow-ups-scheduled")
     six = OutcomeFollowUp.objects.get(engagement=engagement, months_after=6)
     form = page.locator(f'form[action$="/outcomes/follow-ups/{six.pk}/record/"]')
+    # With many measures each one is folded away: open turnover by its name.
+    form.locator("summary", has_text="Turnover").click()
     form.locator(f"#id_fu{six.pk}-m{turnover.pk}_value").fill("160000")
     form.locator(f"#id_fu{six.pk}-m{turnover.pk}_attribution").fill("50")
     form.locator(f"#id_fu{six.pk}-m{turnover.pk}_deadweight").fill("20")

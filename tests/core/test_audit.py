@@ -63,6 +63,15 @@ def test_each_acting_as_block_has_its_own_correlation_id(cast):
     assert first and second and first != second
 
 
+def test_after_a_nested_acting_as_block_changes_are_attributed_to_the_outer_user(cast):
+    with acting_as(cast.mary):
+        with acting_as(cast.ada):
+            TeamFactory(organisation=cast.hub, name="Inner")
+        TeamFactory(organisation=cast.hub, name="After")
+    assert latest_entry(Team.objects.get(name="Inner")).actor == cast.ada
+    assert latest_entry(Team.objects.get(name="After")).actor == cast.mary
+
+
 def test_acting_as_keeps_the_request_id_it_runs_under(cast):
     with request_id_context("job-0001-abcdef"), acting_as(cast.ada):
         TeamFactory(organisation=cast.hub, name="Growth")

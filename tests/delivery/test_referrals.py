@@ -15,7 +15,7 @@ from tests.delivery.factories import ServiceFactory
 from tests.permissions import check_access, request_as
 from waypoint.clients.models import Consent
 from waypoint.core.models import DomainEvent
-from waypoint.core.navigation import attention_for, nav_for
+from waypoint.core.navigation import attention_for, nav_links_for
 from waypoint.delivery import selectors
 from waypoint.delivery.models import Engagement, Referral
 from waypoint.delivery.services import referrals as services
@@ -263,8 +263,8 @@ def test_the_home_page_names_overdue_follow_ups(cast, desk):
 
 
 def test_the_menu_shows_referrals_to_those_who_see_engagements(cast, desk):
-    assert "Referrals" in [i["label"] for i in nav_for(cast.alice)]
-    assert "Referrals" not in [i["label"] for i in nav_for(cast.oscar)]
+    assert "Referrals" in [i.label for i in nav_links_for(cast.alice)]
+    assert "Referrals" not in [i.label for i in nav_links_for(cast.oscar)]
 
 
 # Pages -----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.factories import OrganisationFactory, person
 from tests.permissions import check_access, request_as
 from waypoint.core.models import DomainEvent
-from waypoint.core.navigation import nav_for
+from waypoint.core.navigation import nav_links_for
 from waypoint.core.roles import Role
 from waypoint.monitoring.models import ComplianceReport, Concern, MonitoringSettings
 from waypoint.monitoring.services.compliance import (
@@ -243,8 +243,8 @@ def test_detail_page_and_update(cast, desk):
 
 def test_nav_and_attention_for_managers(cast, desk):
     _report(cast, desk)
-    assert "Compliance" in [item["label"] for item in nav_for(cast.mary)]
-    assert "Compliance" not in [item["label"] for item in nav_for(cast.alice)]
+    assert "Compliance" in [item.label for item in nav_links_for(cast.mary)]
+    assert "Compliance" not in [item.label for item in nav_links_for(cast.alice)]
     home = request_as(cast.mary, reverse("core:home")).content.decode()
     assert "1 open compliance report" in home
     assert (

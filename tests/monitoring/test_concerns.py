@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import person
 from tests.permissions import check_access, request_as
 from waypoint.core.models import DomainEvent
-from waypoint.core.navigation import attention_for, nav_for
+from waypoint.core.navigation import attention_for, nav_links_for
 from waypoint.core.roles import Role
 from waypoint.monitoring import selectors_concerns as selectors
 from waypoint.monitoring.models import Concern, ConcernAction, MonitoringSettings
@@ -298,8 +298,8 @@ def test_home_attention_and_nav(cast, desk):
         referred_to_organisation=cast.northshire,
     )
     assert "1 concern referred to you" in [item.title for item in attention_for(cast.carl)]
-    assert "Concerns" in [item["label"] for item in nav_for(cast.mary)]
-    assert "Concerns" not in [item["label"] for item in nav_for(cast.oscar)]
+    assert "Concerns" in [item.label for item in nav_links_for(cast.mary)]
+    assert "Concerns" not in [item.label for item in nav_links_for(cast.oscar)]
 
 
 # Pages -----------------------------------------------------------------------------------------
@@ -337,6 +337,44 @@ def test_detail_page_for_carl_after_referral(cast, desk):
     assert response.status_code == 200
     assert reverse("monitoring:concern-response", args=[concern.pk]).encode() in response.content
     assert reverse("monitoring:concern-assign", args=[concern.pk]).encode() not in response.content
+
+
+def test_detail_page_offers_only_what_the_concerns_state_allows(cast, desk):
+    concern = _raise(desk)
+    services.concern_acknowledge(concern=concern, acting_user=cast.alice)
+    action = services.concern_action_add(
+        concern=concern,
+        acting_user=cast.alice,
+        description="Call the client back",
+        due_on=_today() + dt.timedelta(days=7),
+        owner=cast.alice,
+    )
+    url = concern.get_absolute_url()
+    change = reverse("monitoring:programme-change-create", args=[desk.alice_engagement.pk])
+    done = reverse("monitoring:concern-action-done", args=[concern.pk, action.pk])
+    step = lambda name: reverse(f"monitoring:concern-{name}", args=[concern.pk])  # noqa: E731
+
+    body = request_as(cast.alice, url).content.decode()
+    assert "Record a change agreed with the client" in body and change in body
+    assert done in body and "Next steps" in body
+    for name in ("assign", "investigate", "refer", "action", "resolve"):
+        assert step(name) in body
+
+    services.concern_resolve(concern=concern, acting_user=cast.alice, resolution="Sorted")
+    services.concern_tell_client(concern=concern, acting_user=cast.alice, told_on=_today(), how="x")
+    body = request_as(cast.alice, url).content.decode()
+    assert step("close") in body and step("resolve") not in body and step("refer") not in body
+
+    services.concern_close(concern=concern, acting_user=cast.alice)
+    body = request_as(cast.alice, url).content.decode()
+    assert "Status: <strong>Closed</strong>" in body
+    assert "Record a change agreed with the client" not in body and change not in body
+    assert done not in body and "Mark done" not in body and "Next steps" not in body
+    for name in ("assign", "action", "resolve", "tell-client", "close"):
+        assert step(name) not in body
+    # A manager of the organisation (who may change the engagement) is offered nothing either.
+    body = request_as(cast.mary, url).content.decode()
+    assert change not in body and "Next steps" not in body
 
 
 def test_raise_page(cast, desk):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.delivery.factories import EngagementFactory, ProgrammeFactory
 from tests.permissions import check_access, request_as
 from waypoint.core.models import DomainEvent
-from waypoint.core.navigation import nav_for
+from waypoint.core.navigation import nav_links_for
 from waypoint.core.periods import Period
 from waypoint.delivery.models import Engagement
 from waypoint.monitoring.extensions_outcomes import outcome_attention
@@ -281,8 +281,8 @@ def test_follow_ups_due(cast, desk):
     OutcomeFollowUp.objects.filter(pk=six.pk).update(due_on=timezone.localdate())
     assert [item.title for item in outcome_attention(cast.alice)] == ["1 outcome follow-up due"]
     assert outcome_attention(desk.bob) == []
-    assert "Impact" in [item["label"] for item in nav_for(cast.alice)]
-    assert "Impact" not in [item["label"] for item in nav_for(cast.oscar)]
+    assert "Impact" in [item.label for item in nav_links_for(cast.alice)]
+    assert "Impact" not in [item.label for item in nav_links_for(cast.oscar)]
 
 
 # Impact ----------------------------------------------------------------------------------------
@@ -454,6 +454,69 @@ def test_schedule_and_follow_up_pages(cast, desk, measures):
     assert follow_up.completed_on == dt.date(2027, 3, 1)
     page = request_as(cast.alice, reverse("monitoring:engagement-outcomes", args=[engagement.pk]))
     assert "£21,600.00" in page.content.decode()
+
+
+def test_the_shares_are_explained_once_and_each_field_points_to_its_term(cast, desk, measures):
+    engagement = _close(desk.alice_engagement)
+    services.follow_ups_schedule(engagement=engagement, acting_user=cast.alice)
+    url = reverse("monitoring:engagement-outcomes", args=[engagement.pk])
+    content = request_as(cast.alice, url).content.decode()
+    # Two follow-ups of ten measures each: twenty fields for each share, one explanation.
+    assert content.count("Attribution for ") == 20
+    times, minus = "\u00d7", "\u2212"
+    formula = (
+        f"net additional impact = gross change {times} attribution {times} "
+        f"(1 {minus} deadweight) {times} (1 {minus} displacement)"
+    )
+    assert content.count(formula) == 1
+    for share in ("attribution", "deadweight", "displacement"):
+        assert content.count(f'id="term-{share}"') == 1
+        assert content.count(f'aria-describedby="term-{share}"') == 20
+    assert content.count("would have happened anyway") == 1
+    assert content.count("taken from other local businesses") == 1
+
+
+def test_many_measures_are_folded_and_one_at_fault_is_open(cast, desk, measures):
+    engagement = desk.alice_engagement
+    _close(engagement)
+    follow_up = _follow_up(engagement, cast.alice)
+    url = reverse("monitoring:engagement-outcomes", args=[engagement.pk])
+    content = request_as(cast.alice, url).content.decode()
+    # Ten measures: each one folded under its name, none open.
+    assert content.count('<details class="border-top py-2">') == 20
+    assert '<summary><span class="fw-semibold">Turnover</span>' in content
+    assert '<details class="border-top py-2" open>' not in content
+
+    prefix = f"fu{follow_up.pk}-m{measures['turnover'].pk}"
+    bad = request_as(
+        cast.alice,
+        reverse("monitoring:outcome-follow-up-record", args=[follow_up.pk]),
+        method="post",
+        data={
+            f"fu{follow_up.pk}-completed_on": "2027-03-01",
+            f"{prefix}_value": "160000",
+            f"{prefix}_evidence": SELF,
+            f"{prefix}_deadweight": "101",
+        },
+    ).content.decode()
+    # The measure at fault is open, so that the error summary's link reaches its field.
+    opened = bad.split('<details class="border-top py-2" open>')
+    assert len(opened) == 2 and opened[1].index("Turnover") < opened[1].index("</summary>")
+    assert "(to correct)" in opened[1].split("</summary>")[0]
+
+
+def test_a_few_measures_are_not_folded(cast, desk, measures):
+    engagement = desk.alice_engagement
+    _close(engagement)
+    _follow_up(engagement, cast.alice)
+    kept = {"turnover", "employees", "profit"}
+    for key, measure in measures.items():
+        if key not in kept:
+            services.measure_update(measure=measure, acting_user=cast.carl, is_active=False)
+    url = reverse("monitoring:engagement-outcomes", args=[engagement.pk])
+    content = request_as(cast.alice, url).content.decode()
+    assert '<details class="border-top' not in content
+    assert content.count('<legend class="h6">') == 6  # three measures at two follow-ups
 
 
 def test_programme_measures_pages(cast, desk):

@@ -15,7 +15,7 @@ from tests.clients.factories import PersonFactory
 from tests.delivery.factories import AgreementFactory
 from tests.permissions import check_access, request_as
 from waypoint.core.models import DomainEvent
-from waypoint.core.navigation import attention_for, nav_for
+from waypoint.core.navigation import attention_for, nav_links_for
 from waypoint.delivery import selectors as delivery_selectors
 from waypoint.delivery.models import Action, Agreement, Engagement, PlanChange
 from waypoint.delivery.services import action_plans
@@ -508,8 +508,8 @@ def test_the_due_list_for_advisers_and_managers(cast, desk):
 
 
 def test_nav_and_home_attention_count_the_users_own_reviews(cast, desk):
-    assert any(item["label"] == "Reviews due" for item in nav_for(cast.alice))
-    assert not any(item["label"] == "Reviews due" for item in nav_for(cast.oscar))
+    assert any(item.label == "Reviews due" for item in nav_links_for(cast.alice))
+    assert not any(item.label == "Reviews due" for item in nav_links_for(cast.oscar))
     accept(desk.agreement, 40)
     accept(AgreementFactory(engagement=desk.mary_engagement), 25)
     titles = {item.title: item.level for item in attention_for(cast.alice)}

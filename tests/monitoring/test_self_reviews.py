@@ -395,6 +395,48 @@ def test_views_and_submissions_are_rate_limited(cast, desk, planned, settings):
     assert SelfReview.objects.count() == services_limit
 
 
+def test_bad_tokens_are_limited_per_client_address(cast, desk, planned, settings):
+    _, _, token = planned
+    settings.WAYPOINT_SELF_REVIEW_BAD_TOKENS_PER_HOUR = 3
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    for bad in ("nonsense", token[:-2] + "xx", services._signer().sign("999999")):
+        assert guesser.get(signed(bad)).status_code == 404
+    limited = guesser.get(signed("another-guess"))
+    body = limited.content.decode()
+    assert limited.status_code == 429
+    assert "Please try again later" in body and "do not work" in body
+    assert desk.acme.name not in body
+    assert guesser.get(reverse("monitoring:self-review-thanks", args=["x"])).status_code == 429
+    # Another address is not affected.
+    assert Client(REMOTE_ADDR="198.51.100.2").get(signed("nonsense")).status_code == 404
+
+
+def test_a_valid_token_still_works_from_a_blocked_address(cast, desk, planned, settings):
+    """Only bad tokens are blocked: a client behind the same shared address is not locked out."""
+    actions, _, token = planned
+    settings.WAYPOINT_SELF_REVIEW_BAD_TOKENS_PER_HOUR = 1
+    shared = Client(REMOTE_ADDR="203.0.113.7")
+    assert shared.get(signed("nonsense")).status_code == 404
+    assert shared.get(signed("nonsense")).status_code == 429
+    assert shared.get(signed(token)).status_code == 200
+    assert shared.post(signed(token), form_data(actions)).status_code == 302
+    assert SelfReview.objects.count() == 1
+    assert shared.get(signed("nonsense")).status_code == 429
+
+
+def test_the_bad_token_limit_reads_the_address_through_trusted_proxies(
+    cast, desk, planned, settings
+):
+    settings.WAYPOINT_SELF_REVIEW_BAD_TOKENS_PER_HOUR = 1
+    settings.WAYPOINT_PROXY_COUNT = 1
+    # Behind one proxy, two clients share REMOTE_ADDR but not the forwarded address.
+    first = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    second = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert first.get(signed("nonsense")).status_code == 404
+    assert first.get(signed("nonsense")).status_code == 429
+    assert second.get(signed("nonsense")).status_code == 404
+
+
 # The adviser's pages ---------------------------------------------------------------------------
 
 

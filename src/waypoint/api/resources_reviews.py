@@ -2,7 +2,9 @@
 
 ``/api/v1/reviews/``: list (filter by engagement and by the dates held, ``from`` and ``to``),
 retrieve with the progress on each goal and action, create (through ``review_record``: the
-progress rows, concerns and programme changes in one transaction, all or nothing).
+progress rows, concerns and programme changes in one transaction, all or nothing), and correct
+(``PATCH``, through ``review_correct``: the review's narrative, ratings and dates, with a
+``reason``; the recorder or a manager, while the engagement is open).
 ``/api/v1/reviews/due/``: the caller's reviews overdue, due now and coming up, with their
 schedule (``scope`` mine, team or organisation; ``within_days``).
 """
@@ -23,7 +25,7 @@ from waypoint.api.resources_records import EngagementAccess
 from waypoint.api.serializers import ERROR_SCHEMA, IdField
 from waypoint.api.views import PolicyViewSet
 from waypoint.clients.models import Person
-from waypoint.core.models import User
+from waypoint.core.models import RoleAssignment, User
 from waypoint.delivery.models import Action, Engagement, Goal
 from waypoint.delivery.selectors import CASELOAD_SCOPES
 from waypoint.monitoring import selectors_reviews as selectors
@@ -34,7 +36,7 @@ from waypoint.monitoring.models import (
     Review,
     SelfReview,
 )
-from waypoint.monitoring.services.reviews import review_record
+from waypoint.monitoring.services.reviews import review_correct, review_record
 
 
 def _engagements(request: Any, action: str = "view") -> Any:
@@ -207,6 +209,70 @@ class ReviewCreateSerializer(serializers.Serializer):
         return fields
 
 
+# Fields of a review that a correction never changes, and where to change them instead.
+NOT_CORRECTED_HERE = {
+    "goal_progress": "Progress on goals is kept as recorded: change the goal on the action plan.",
+    "action_progress": "Progress on actions is kept as recorded: change the action on the plan.",
+    "concerns": "Concerns raised at the review have their own records: change them there.",
+    "programme_changes": "Programme changes have their own records: change them there.",
+    "engagement": "A review stays with its engagement.",
+    "agreement": "The agreement in force when the review was held is kept.",
+    "due_on": "When the review was due comes from the schedule and is kept.",
+    "self_review": "The self-review considered at the review is kept.",
+    "recorded_by": "Who recorded the review is kept.",
+}
+
+
+class ReviewCorrectSerializer(serializers.Serializer):
+    """A correction of a review: any of its narrative, ratings and dates, and the ``reason``
+    (required). The date held follows the same rules as when it was recorded."""
+
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Why the review is corrected (required)."
+    )
+    held_on = serializers.DateField(required=False)
+    depth = serializers.ChoiceField(choices=Review.Depth.choices, required=False)
+    staff = IdField(many=True, queryset=User.objects.none(), required=False)
+    client_people = IdField(many=True, queryset=Person.objects.none(), required=False)
+    others_present = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    client_rating = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True
+    )
+    adviser_rating = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True
+    )
+    went_well = serializers.CharField(required=False, allow_blank=True)
+    went_badly = serializers.CharField(required=False, allow_blank=True)
+    learnt = serializers.CharField(required=False, allow_blank=True)
+    satisfaction = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True
+    )
+    recommend = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        review = self.context.get("review")
+        if request is not None and review is not None:
+            # The organisation's people, and whoever took part (even if they have since left).
+            members = RoleAssignment.objects.filter(organisation_id=review.organisation_id)
+            cast(Any, fields["staff"]).child_relation.queryset = User.objects.filter(
+                pk__in=members.values("user_id"), is_active=True
+            ) | User.objects.filter(pk__in=review.staff.values("pk"))
+            cast(Any, fields["client_people"]).child_relation.queryset = Person.objects.restrict(
+                request.user, "view"
+            )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = self.initial_data if isinstance(self.initial_data, dict) else {}
+        refused = {name: [message] for name, message in NOT_CORRECTED_HERE.items() if name in given}
+        if refused:
+            raise serializers.ValidationError(refused)
+        return attrs
+
+
 class ReviewFilterSet(django_filters.FilterSet):
     engagement = django_filters.ModelChoiceFilter(queryset=_engagements)
 
@@ -285,6 +351,28 @@ class ReviewViewSet(
         review = review_record(acting_user=request.user, **data.validated_data)
         body = ReviewDetailSerializer(review, context=self.get_serializer_context()).data
         return Response(body, status=201)
+
+    @extend_schema(
+        request=ReviewCorrectSerializer,
+        responses={200: ReviewDetailSerializer, 400: ERROR_SCHEMA},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct a review's narrative, ratings and dates, saying why (``reason``): its
+        recorder or a manager of the organisation, while the engagement is open. Progress,
+        concerns and programme changes are not corrected here."""
+        review = self.get_object()  # 404 out of view, 403 seen but not to be corrected
+        context = {**self.get_serializer_context(), "review": review}
+        data = ReviewCorrectSerializer(data=request.data, context=context)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        reason = changes.pop("reason", "")
+        corrected = review_correct(
+            review=review, acting_user=request.user, reason=reason, **changes
+        )
+        corrected = self.get_queryset().get(pk=corrected.pk)
+        return Response(
+            ReviewDetailSerializer(corrected, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         parameters=[

@@ -20,14 +20,16 @@ class ClientsConfig(AppConfig):
                 "clients:client-list",
                 lambda user: policy_for(Client).can_any(user, "view"),
                 order=20,
+                group="Clients",
             )
         )
         add_nav_item(
             NavItem(
-                "Import",
+                "Import records",
                 "imports:index",
                 lambda user: policy_for(Client).can_add(user),
                 order=60,
+                group="Clients",
             )
         )
         add_timeline_source(client_timeline)

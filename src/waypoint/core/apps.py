@@ -26,6 +26,7 @@ def _register_navigation() -> None:
             "core:organisation-list",
             lambda user: policy_for(Organisation).can_any(user, "view"),
             order=900,
+            group="Organisation",
         )
     )
     add_nav_item(
@@ -34,6 +35,7 @@ def _register_navigation() -> None:
             "core:team-list",
             lambda user: policy_for(Team).can_any(user, "view"),
             order=910,
+            group="Organisation",
         )
     )
     add_nav_item(
@@ -42,6 +44,7 @@ def _register_navigation() -> None:
             "core:person-list",
             lambda user: policy_for(User).can_any(user, "view"),
             order=920,
+            group="Organisation",
         )
     )
     add_attention_source(core_attention)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from auditlog.context import disable_auditlog, set_actor
+from auditlog.context import auditlog_value, disable_auditlog, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -63,14 +63,22 @@ def system_user() -> Any:
 def acting_as(user: Any | None = None, *, remote_addr: str | None = None) -> Iterator[Any]:
     """Attribute every change inside the block to ``user`` (Waypoint's system user if None).
 
-    Used by management commands and tasks; the web request sets the actor itself.
+    Used by management commands and tasks; the web request sets the actor itself. Blocks
+    nest: after an inner block, changes are attributed to the outer block's user again
+    (django-auditlog's ``set_actor`` leaves the inner one's context behind, which matches no
+    receiver, so without this they would be attributed to nobody).
     """
     actor = user if user is not None else system_user()
-    with (
-        request_id_context(current_request_id() or new_request_id()),
-        set_actor(actor, remote_addr=remote_addr),
-    ):
-        yield actor
+    outer = auditlog_value.get(None)
+    try:
+        with (
+            request_id_context(current_request_id() or new_request_id()),
+            set_actor(actor, remote_addr=remote_addr),
+        ):
+            yield actor
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ class DeliveryConfig(AppConfig):
                 "delivery:caseload",
                 lambda user: policy_for(Engagement).can_any(user, "view"),
                 order=10,
+                group="Clients",
             )
         )
         add_nav_item(
@@ -39,6 +40,7 @@ class DeliveryConfig(AppConfig):
                 "delivery:engagement-list",
                 lambda user: policy_for(Engagement).can_any(user, "view"),
                 order=30,
+                group="Clients",
             )
         )
         add_nav_item(
@@ -47,6 +49,7 @@ class DeliveryConfig(AppConfig):
                 "delivery:referral-list",
                 lambda user: policy_for(Referral).can_any(user, "view"),
                 order=35,
+                group="Clients",
             )
         )
         add_nav_item(
@@ -55,14 +58,16 @@ class DeliveryConfig(AppConfig):
                 "delivery:programme-list",
                 lambda user: policy_for(Programme).can_any(user, "view"),
                 order=40,
+                group="Support",
             )
         )
         add_nav_item(
             NavItem(
-                "Services",
+                "Service directory",
                 "delivery:service-list",
                 lambda user: policy_for(Service).can_any(user, "view"),
                 order=50,
+                group="Support",
             )
         )
 

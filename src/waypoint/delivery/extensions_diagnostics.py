@@ -23,6 +23,7 @@ def register() -> None:
             "delivery:diagnostic-template-list",
             _can_add_templates,
             order=60,
+            group="Support",
         )
     )
     add_timeline_source(diagnostic_timeline)

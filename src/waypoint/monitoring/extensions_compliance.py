@@ -13,7 +13,11 @@ def register() -> None:
     from waypoint.core.navigation import NavItem, add_attention_source, add_nav_item
     from waypoint.delivery.extensions import add_contact_warning, add_engagement_section
 
-    add_nav_item(NavItem("Compliance", "monitoring:compliance-list", _is_manager, order=38))
+    add_nav_item(
+        NavItem(
+            "Compliance", "monitoring:compliance-list", _is_manager, order=38, group="Monitoring"
+        )
+    )
     add_attention_source(_compliance_attention)
     add_contact_warning(subsidy_contact_warning)
     # After the other monitoring sections (100 to 104, in monitoring/extensions.py).

@@ -19,6 +19,7 @@ def register() -> None:
             "monitoring:concern-list",
             lambda user: policy_for(Concern).can_any(user, "view"),
             order=36,
+            group="Monitoring",
         )
     )
     add_attention_source(_concern_attention)

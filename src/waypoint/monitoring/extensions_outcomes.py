@@ -20,6 +20,7 @@ def register() -> None:
             "monitoring:impact",
             lambda user: policy_for(Engagement).can_any(user, "view"),
             order=45,
+            group="Monitoring",
         )
     )
     add_attention_source(outcome_attention)

@@ -18,6 +18,7 @@ def register() -> None:
             "monitoring:reviews-due",
             lambda user: policy_for(Engagement).can_any(user, "view"),
             order=15,
+            group="Monitoring",
         )
     )
     add_attention_source(review_attention)

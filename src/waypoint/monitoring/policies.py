@@ -44,7 +44,6 @@ from waypoint.monitoring.models import (
 )
 
 for _model in (
-    Review,
     SelfReviewLink,
     SelfReview,
     OutcomeFollowUp,
@@ -53,6 +52,23 @@ for _model in (
     ProgrammeChange,
 ):
     register(_model)(type(f"{_model.__name__}Policy", (EngagementRecordPolicy,), {}))
+
+
+@register(Review)
+class ReviewPolicy(EngagementRecordPolicy):
+    """Seen with its engagement; recorded by whoever may change the engagement. Corrected
+    (``change``) by the person who recorded it, while they may still change the engagement, and
+    by the delivering organisation's managers: whoever may record may correct."""
+
+    def scope(self, user: Any, action: str) -> Q:
+        if action != "change":
+            return super().scope(user, action)
+        conditions = []
+        if (recorder := super().scope(user, action)) != NOTHING:
+            conditions.append(Q(recorded_by=user) & recorder)
+        if organisations := organisations_with_role(user, MANAGING_ROLES):
+            conditions.append(Q(organisation__in=organisations))
+        return _any(conditions)
 
 
 @register(GoalProgress)

@@ -86,8 +86,13 @@ def _require_responder(user: Any, concern: Concern) -> None:
     require_permission(user, "change", concern)
 
 
+def is_open(concern: Concern) -> bool:
+    """Whether anything more may be recorded on the concern: everything but a closed one."""
+    return concern.status != Status.CLOSED
+
+
 def _require_open(concern: Concern) -> None:
-    if concern.status == Status.CLOSED:
+    if not is_open(concern):
         raise ValidationError("This concern is closed: nothing more is recorded on it.")
 
 

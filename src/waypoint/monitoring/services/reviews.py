@@ -9,6 +9,9 @@ and the next review date. Progress on an action also updates the action plan, so
 and the review agree (001 E5.08 3.2: monitor the plan; a blocked or dropped action is
 re-planning and needs the review's reason). Everything is written in one transaction: a bad row
 saves nothing.
+
+A recorded review can be corrected (``review_correct``): its narrative, ratings and dates only,
+with a reason, by whoever recorded it or a manager, while the engagement is open.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from waypoint.delivery.services.interactions import (
     current_agreement,
 )
 from waypoint.monitoring.models import ActionProgress, GoalProgress, Review, SelfReview
-from waypoint.monitoring.selectors_reviews import day_text, review_schedule
+from waypoint.monitoring.selectors_reviews import day_text, last_review, review_schedule
 from waypoint.monitoring.services.concerns import concern_raise
 from waypoint.monitoring.services.programme_changes import programme_change_record
 
@@ -154,6 +157,13 @@ def _action_rows(
             )
         found.append((action, status, progress, note))
     return found
+
+
+def _set_next_review(engagement: Engagement, agreed: dt.date | None) -> None:
+    """The caseload's next review: the one agreed at the latest review, or the schedule's next
+    date."""
+    engagement.next_review_on = agreed or review_schedule(engagement).next_due
+    save_record(engagement)
 
 
 @transaction.atomic
@@ -288,9 +298,7 @@ def review_record(
         except ValidationError as error:
             raise _prefixed(error, "programme_changes", f"Change {number}") from None
 
-    # The caseload's next review: the one agreed here, or the schedule's next date.
-    engagement.next_review_on = next_review_on or review_schedule(engagement).next_due
-    save_record(engagement)
+    _set_next_review(engagement, next_review_on)
     record_event(
         verb="review.recorded",
         obj=review,
@@ -305,3 +313,124 @@ def review_record(
         },
     )
     return review
+
+
+# Correcting a review ------------------------------------------------------------------------
+
+# What a correction may change: the review's own narrative, ratings and dates. Progress on goals
+# and actions, concerns and programme changes have their own records (and their own history).
+CORRECTABLE_FIELDS = (
+    "held_on",
+    "depth",
+    "staff",
+    "client_people",
+    "others_present",
+    "client_rating",
+    "adviser_rating",
+    "went_well",
+    "went_badly",
+    "learnt",
+    "satisfaction",
+    "recommend",
+    "next_review_on",
+)
+_TEXT_FIELDS = frozenset({"others_present", "went_well", "went_badly", "learnt"})
+_PEOPLE_FIELDS = frozenset({"staff", "client_people"})
+CORRECTION_CLOSED = "This engagement is closed: its reviews can no longer be corrected."
+REASON_REQUIRED = "Say why the review is corrected: the reason is kept with its history."
+NOTHING_CHANGED = "Nothing has changed: correct at least one field, or cancel."
+
+
+def _check_correction_fields(changes: Mapping[str, Any]) -> None:
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"A review's correction cannot change {sorted(unknown)}: progress on goals and "
+            "actions, concerns and programme changes are corrected on their own records."
+        )
+
+
+def _corrected_people(
+    review: Review, engagement: Engagement, name: str, given: Iterable[Any]
+) -> tuple[list[Any], list[int]] | None:
+    """The people to set on ``name`` and the ids before, or None when they are the same.
+    Only people added are checked: someone who took part and has since left stays valid."""
+    people = list(given)
+    before = sorted(getattr(review, name).values_list("pk", flat=True))
+    if sorted({p.pk for p in people}) == before:
+        return None
+    added = [p for p in people if p.pk not in before]
+    if name == "staff":
+        _check_staff(engagement, added)
+    else:
+        _check_people(engagement, added)
+    return people, before
+
+
+@transaction.atomic
+def review_correct(*, review: Review, acting_user: Any, reason: str, **changes: Any) -> Review:
+    """Correct a recorded review's narrative, ratings and dates (``CORRECTABLE_FIELDS``), with
+    the reason, all or nothing; returns the corrected review.
+
+    Allowed to whoever may record reviews on the engagement and recorded this one, and to the
+    organisation's managers (the Review policy's ``change``), while the engagement is not
+    closed. A new date held is checked as when the review was recorded. When the date held or
+    the next review agreed changes on the engagement's latest review, the engagement's next
+    review follows it, as when a review is recorded. The correction is a ``review.corrected``
+    event naming the fields and the reason; the row's changes are in its audit history.
+    """
+    _check_correction_fields(changes)
+    require_permission(acting_user, "change", review)
+    # A fresh, locked copy: two corrections at once apply one after the other.
+    current = (
+        Review.objects.select_for_update()
+        .select_related("engagement__organisation")
+        .get(pk=review.pk)
+    )
+    engagement = current.engagement
+    if not engagement.is_open:
+        raise ValidationError(CORRECTION_CLOSED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+
+    was_latest = last_review(engagement) == current
+    changed: list[str] = []
+    people: dict[str, list[Any]] = {}
+    data: dict[str, Any] = {}
+    for name in CORRECTABLE_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if name in _PEOPLE_FIELDS:
+            corrected = _corrected_people(current, engagement, name, value or ())
+            if corrected is not None:
+                people[name], before = corrected
+                # Who took part is not in the row's audit history: the event keeps it.
+                data[name] = {"before": before, "after": sorted(p.pk for p in people[name])}
+                changed.append(name)
+            continue
+        if name in _TEXT_FIELDS:
+            value = str(value or "").strip()
+        if getattr(current, name) != value:
+            setattr(current, name, value)
+            changed.append(name)
+    if not changed:
+        raise ValidationError(NOTHING_CHANGED)
+    if "held_on" in changed:
+        _check_held_on(engagement, current.held_on)
+
+    save_record(current)  # full_clean: the depth's choices, ratings' ranges, next after held
+    for name, members in people.items():
+        getattr(current, name).set(members)
+    if {"held_on", "next_review_on"} & set(changed):
+        latest = last_review(engagement)
+        if was_latest or latest == current:
+            _set_next_review(engagement, latest.next_review_on if latest else None)
+    record_event(
+        verb="review.corrected",
+        obj=current,
+        actor=acting_user,
+        data={"engagement": engagement.pk, "fields": changed, "reason": reason, **data},
+    )
+    return current

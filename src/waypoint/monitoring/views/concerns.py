@@ -381,9 +381,10 @@ def _steps(user: Any, concern: Concern) -> list[tuple[str, str]]:
         return []
     handler = services.is_handler(user, concern)
     status = concern.status
+    is_open = services.is_open(concern)
     candidates: list[tuple[str, str, bool]] = [
         ("acknowledge", "Acknowledge", handler and services.can_move(concern, Status.ACKNOWLEDGED)),
-        ("assign", "Assign an owner", handler and status != Status.CLOSED),
+        ("assign", "Assign an owner", handler and is_open),
         (
             "investigate",
             "Record the investigation",
@@ -393,9 +394,9 @@ def _steps(user: Any, concern: Concern) -> list[tuple[str, str]]:
         (
             "response",
             "Record their response",
-            concern.referred_on is not None and status != Status.CLOSED,
+            concern.referred_on is not None and is_open,
         ),
-        ("action", "Add an action", handler and status != Status.CLOSED),
+        ("action", "Add an action", handler and is_open),
         (
             "resolve",
             "Resolve",
@@ -417,6 +418,9 @@ class ConcernDetailView(ConcernViewMixin, View):
         policy = policy_for(Concern)
         can_change = policy.allows(request.user, "change", concern)
         handler = can_change and services.is_handler(request.user, concern)
+        # What the concern's state allows, by the services' own rules: nothing more is
+        # recorded on a closed concern (actions, changes agreed to the programme).
+        is_open = services.is_open(concern)
         return render(
             request,
             "monitoring/concern_detail.html",
@@ -428,10 +432,11 @@ class ConcernDetailView(ConcernViewMixin, View):
                 "actions": concern.actions.select_related("owner"),
                 "timeline": selectors.concern_timeline(concern),
                 "steps": _steps(request.user, concern),
-                "can_complete_actions": handler and concern.status != Status.CLOSED,
+                "can_complete_actions": handler and is_open,
                 "can_audit": policy.allows(request.user, "audit", concern),
                 "programme_changes": concern.programme_changes.all(),
-                "can_record_change": concern.engagement is not None
+                "can_record_change": is_open
+                and concern.engagement is not None
                 and concern.engagement.is_open
                 and policy_for(Engagement).allows(request.user, "change", concern.engagement),
             },

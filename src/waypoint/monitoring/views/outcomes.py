@@ -51,6 +51,12 @@ PER_PAGE = 25
 YEARS_SHOWN = 6
 AUDIENCES = [("business", "Businesses"), ("individual", "Individuals")]
 YES_NO_CHOICES = [("", "Not recorded"), ("1", "Yes"), ("0", "No")]
+# From this many measures, each measure's part of a follow-up form is folded away (a
+# <details> that opens on its name), so that the page scans easily.
+FOLD_MEASURES_FROM = 4
+# The three shares that turn the gross change into net additional impact (000 req 4), explained
+# once at the top of the outcomes page; each share's field points at its explanation
+# (aria-describedby) rather than repeating it for every measure.
 HELP = {
     "attribution": "The share of the change the client puts down to the support (100% if "
     "it was all the support's doing).",
@@ -58,6 +64,11 @@ HELP = {
     "displacement": "The share taken from other local businesses (e.g. customers won from a "
     "competitor nearby), which is not new to the area.",
 }
+
+
+def term_id(share: str) -> str:
+    """The id of a share's explanation at the top of the outcomes page."""
+    return f"term-{share}"
 
 
 def outcomes_url(engagement: Engagement | int) -> str:
@@ -179,8 +190,8 @@ class FollowUpForm(forms.Form):
                     min_value=0,
                     max_value=100,
                     initial=getattr(before, share) if before is not None else default,
-                    help_text=HELP[share],
                     required=False,
+                    widget=forms.NumberInput(attrs={"aria-describedby": term_id(share)}),
                 )
 
     def clean(self) -> dict[str, Any]:
@@ -189,15 +200,21 @@ class FollowUpForm(forms.Form):
         return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "measure": m,
-                "value": self[f"m{m.pk}_value"],
-                "evidence": self[f"m{m.pk}_evidence"],
-                "shares": [self[f"m{m.pk}_{share}"] for share in services.SHARES],
-            }
-            for m in self.measures
-        ]
+        rows = []
+        for m in self.measures:
+            names = [f"m{m.pk}_{part}" for part in ("value", "evidence", *services.SHARES)]
+            value = self[f"m{m.pk}_value"]
+            rows.append(
+                {
+                    "measure": m,
+                    "value": value,
+                    "evidence": self[f"m{m.pk}_evidence"],
+                    "shares": [self[f"m{m.pk}_{share}"] for share in services.SHARES],
+                    "given": value.value() not in (None, ""),
+                    "has_errors": any(self.has_error(name) for name in names),
+                }
+            )
+        return rows
 
     def values(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
@@ -361,6 +378,10 @@ def _page(
                 request.user, "change", engagement.programme
             ),
             "has_impact": any(row.net is not None for row in impact),
+            "terms": [
+                (term_id(share), share.capitalize(), HELP[share]) for share in services.SHARES
+            ],
+            "fold_measures": len(measures) >= FOLD_MEASURES_FROM,
         },
         status=status,
     )

@@ -1,6 +1,7 @@
 """Pages for reviews (000 req 1): an engagement's reviews, recording one (progress on each goal
 and action with the client's own self-review beside it, concerns and programme changes), a
-review's page, and the due and overdue lists for advisers and managers."""
+review's page, correcting a review (its narrative, ratings and dates, with a reason), and the
+due and overdue lists for advisers and managers."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from waypoint.clients.models import Person
 from waypoint.core.models import RoleAssignment, User
 from waypoint.core.periods import local_date
 from waypoint.core.permissions import policy_for
+from waypoint.core.selectors import domain_events_for
 from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
 from waypoint.delivery.models import Action, Engagement, Goal
 from waypoint.delivery.selectors import caseload_scopes
@@ -31,7 +33,12 @@ from waypoint.monitoring import selectors_reviews as selectors
 from waypoint.monitoring.models import Concern, Review
 from waypoint.monitoring.selectors_self_reviews import latest_unconsidered, updates_with_actions
 from waypoint.monitoring.selectors_settings import settings_for
-from waypoint.monitoring.services.reviews import review_record
+from waypoint.monitoring.services.reviews import (
+    CORRECTABLE_FIELDS,
+    CORRECTION_CLOSED,
+    review_correct,
+    review_record,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -122,6 +129,34 @@ class ReviewForm(forms.Form):
             "first_name", "last_name"
         )
         people.queryset = Person.objects.filter(client_id=engagement.client_id)
+
+
+class ReviewCorrectForm(ReviewForm):
+    """The review's own fields, prefilled, and why they are corrected. Progress on goals and
+    actions, concerns and programme changes are not here: they have their own records."""
+
+    reason = forms.CharField(
+        label="Why it is corrected",
+        widget=TEXTAREA,
+        help_text="Kept with the review's history, e.g. “The wrong rating was chosen.”",
+    )
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        super().__init__(*args, engagement=review.engagement, **kwargs)
+        del self.fields["consider_self_review"]
+        self.fields["adviser_rating"].label = "The adviser's rating of progress (1 to 5)"
+        self.fields["next_review_on"].help_text = "Empty: it follows the agreed frequency."
+        # Whoever took part stays a choice, even if they have since left the organisation.
+        staff = self.fields["staff"]
+        assert isinstance(staff, forms.ModelMultipleChoiceField)
+        members = RoleAssignment.objects.filter(organisation_id=review.organisation_id)
+        staff.queryset = (
+            User.objects.filter(pk__in=members.values("user_id"), is_active=True)
+            | User.objects.filter(pk__in=review.staff.values("pk"))
+        ).order_by("first_name", "last_name")
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in CORRECTABLE_FIELDS}
 
 
 class GoalRowForm(forms.Form):
@@ -374,6 +409,19 @@ class ReviewCreateView(ReviewViewMixin, View):
         return self._render(request, engagement, page, self_review)
 
 
+def _corrections(review: Review) -> list[dict[str, Any]]:
+    """The review's corrections, newest first: when, by whom, which fields and why."""
+    return [
+        {
+            "on": event.occurred_at,
+            "by": event.actor_name,
+            "fields": list(event.data.get("fields", [])),
+            "reason": str(event.data.get("reason", "")),
+        }
+        for event in domain_events_for(obj=review).filter(verb="review.corrected")
+    ]
+
+
 class ReviewDetailView(ReviewViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         get_object_for(request.user, Review, "view", pk=pk)  # 404 out of scope
@@ -389,8 +437,67 @@ class ReviewDetailView(ReviewViewMixin, View):
                 "engagement_url": engagement_url(review.engagement),
                 "timeliness": selectors.review_timeliness(review),
                 "can_audit": policy.allows(request.user, "audit", review),
+                "can_correct": review.engagement.is_open
+                and policy.allows(request.user, "change", review),
+                "corrections": _corrections(review),
             },
         )
+
+
+class ReviewCorrectView(ReviewViewMixin, View):
+    """Correct a review's narrative, ratings and dates, saying why: the recorder or a manager,
+    while the engagement is open."""
+
+    def _review(self, request: HttpRequest, pk: int) -> Review:
+        # 404 out of scope; 403 for someone who sees it but may not correct it.
+        review: Review = get_object_for(request.user, Review, "change", pk=pk)
+        return review
+
+    def _render(
+        self, request: HttpRequest, review: Review, form: ReviewCorrectForm
+    ) -> HttpResponse:
+        return render(
+            request,
+            "monitoring/review_correct.html",
+            {
+                "review": review,
+                "engagement": review.engagement,
+                "engagement_url": engagement_url(review.engagement),
+                "form": form,
+                "cancel_url": review.get_absolute_url(),
+            },
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = self._review(request, pk)
+        if not review.engagement.is_open:
+            messages.error(request, CORRECTION_CLOSED)
+            return redirect(review)
+        initial: dict[str, Any] = {name: getattr(review, name) for name in CORRECTABLE_FIELDS}
+        initial["staff"] = list(review.staff.values_list("pk", flat=True))
+        initial["client_people"] = list(review.client_people.values_list("pk", flat=True))
+        return self._render(request, review, ReviewCorrectForm(initial=initial, review=review))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = self._review(request, pk)
+        if not review.engagement.is_open:
+            messages.error(request, CORRECTION_CLOSED)
+            return redirect(review)
+        form = ReviewCorrectForm(request.POST, review=review)
+        if form.is_valid():
+            try:
+                corrected = review_correct(
+                    review=review,
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **form.changes(),
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, f"{corrected} corrected.")
+                return redirect(corrected)
+        return self._render(request, review, form)
 
 
 class ScheduleTable(tables.Table):
@@ -476,6 +583,7 @@ class ReviewsDueView(ReviewViewMixin, View):
 urlpatterns = [
     path("reviews/due/", ReviewsDueView.as_view(), name="reviews-due"),
     path("reviews/<int:pk>/", ReviewDetailView.as_view(), name="review-detail"),
+    path("reviews/<int:pk>/correct/", ReviewCorrectView.as_view(), name="review-correct"),
     path(
         "engagements/<int:engagement_pk>/reviews/",
         EngagementReviewsView.as_view(),

@@ -5,6 +5,14 @@ or email, revoking one, the self-reviews submitted) and each self-review's page.
 without an account: the signed link's page with their plan and the self-review form, and a
 thank-you page. A bad token answers 404, an expired or revoked link 410, too many requests 429;
 none of these pages says anything about the client, and the client's pages link nowhere else.
+
+Two limits apply per hour: requests on one link (views and submissions), and bad or unknown
+tokens from one client address (``WAYPOINT_SELF_REVIEW_BAD_TOKENS_PER_HOUR``, the address read
+through the trusted proxies as everywhere in Waypoint). The second counts and blocks only bad
+tokens: past it, a bad token answers 429 instead of 404, but a valid token from the same address
+still works, so that a client is never locked out by someone else behind the same shared
+address (an office or mobile network). The tokens are signed, so that a guesser learns nothing
+practical from the difference; the limit keeps scanning noisy and cheap to refuse.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from django.utils import timezone
 from django.views import View
 
 from waypoint.core.permissions import policy_for
+from waypoint.core.request_context import client_address
 from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
 from waypoint.delivery.models import Action, ActionPlan, Engagement
 from waypoint.delivery.views.agreements import engagement_url
@@ -35,6 +44,7 @@ from waypoint.monitoring.services import self_reviews as services
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 VIEWS_PER_HOUR = 60
 SUBMISSIONS_PER_HOUR = 10
+BAD_TOKENS_PER_HOUR = 20
 RATINGS = [
     (1, "1: very poor"),
     (2, "2: poor"),
@@ -305,18 +315,34 @@ BAD_LINK = (
 )
 
 
+TOO_MANY = (
+    "Please try again later",
+    "This link has been used many times in the last hour. Please wait an hour and try again, "
+    "or contact your adviser.",
+)
+TOO_MANY_BAD = (
+    "Please try again later",
+    "Too many links that do not work have been tried from your connection in the last hour. "
+    "Check that you copied the whole link, wait an hour and try again, or contact your adviser.",
+)
+
+
+def _count(key: str) -> int:
+    """Count one more request under ``key`` this hour, and return the count so far."""
+    key = f"{key}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=3600)
+        return 1
+
+
 def _over_limit(link: SelfReviewLink, kind: str, limit: int) -> bool:
     """Count one more request of ``kind`` on the link this hour; True when past ``limit``."""
     # The link's creation time is in the key too, so that a counter never outlives its link.
     made = int(link.created_at.timestamp()) if link.created_at else 0
-    key = f"waypoint:self-review:{kind}:{link.pk}:{made}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    return _count(f"waypoint:self-review:{kind}:{link.pk}:{made}") > limit
 
 
 def _limits() -> tuple[int, int]:
@@ -326,30 +352,44 @@ def _limits() -> tuple[int, int]:
     )
 
 
+def _bad_token_limit() -> int:
+    return int(getattr(settings, "WAYPOINT_SELF_REVIEW_BAD_TOKENS_PER_HOUR", BAD_TOKENS_PER_HOUR))
+
+
+def _bad_token(request: HttpRequest) -> HttpResponse:
+    """Refuse a bad or unknown token: 404, or 429 once the client's address has sent too many
+    this hour. Only bad tokens are counted, and only they are blocked (see the module's
+    docstring)."""
+    address = client_address(request) or "unknown"
+    if _count(f"waypoint:self-review:bad-token:{address}") > _bad_token_limit():
+        return _refuse(request, 429, *TOO_MANY_BAD)
+    return _refuse(request, 404, *BAD_LINK)
+
+
+def _find_link(request: HttpRequest, token: str) -> SelfReviewLink | HttpResponse:
+    """The link a token names, or the refusal for a bad or unknown token."""
+    try:
+        link_id = services.read_token(token)
+    except services.LinkInvalid:
+        return _bad_token(request)
+    link = (
+        SelfReviewLink.objects.select_related("engagement__organisation").filter(pk=link_id).first()
+    )
+    if link is None:
+        return _bad_token(request)
+    return link
+
+
 class SelfReviewSignedView(View):
     """The client's self-review through the signed link."""
 
     def _link(self, request: HttpRequest, token: str, kind: str) -> SelfReviewLink | HttpResponse:
-        try:
-            link_id = services.read_token(token)
-        except services.LinkInvalid:
-            return _refuse(request, 404, *BAD_LINK)
-        link = (
-            SelfReviewLink.objects.select_related("engagement__organisation")
-            .filter(pk=link_id)
-            .first()
-        )
-        if link is None:
-            return _refuse(request, 404, *BAD_LINK)
+        link = _find_link(request, token)
+        if isinstance(link, HttpResponse):
+            return link
         views, submissions = _limits()
         if _over_limit(link, kind, submissions if kind == "submit" else views):
-            return _refuse(
-                request,
-                429,
-                "Please try again later",
-                "This link has been used many times in the last hour. Please wait an hour "
-                "and try again, or contact your adviser.",
-            )
+            return _refuse(request, 429, *TOO_MANY)
         state = services.link_state(link)
         if state == "revoked":
             return _refuse(
@@ -454,17 +494,9 @@ class SelfReviewSignedView(View):
 
 class SelfReviewThanksView(View):
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        try:
-            link_id = services.read_token(token)
-        except services.LinkInvalid:
-            return _refuse(request, 404, *BAD_LINK)
-        link = (
-            SelfReviewLink.objects.select_related("engagement__organisation")
-            .filter(pk=link_id)
-            .first()
-        )
-        if link is None:
-            return _refuse(request, 404, *BAD_LINK)
+        link = _find_link(request, token)
+        if isinstance(link, HttpResponse):
+            return link
         return render(
             request,
             "monitoring/self_review_thanks.html",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -171,6 +171,15 @@ PEOPLE = [
 TWO_FACTOR_ROLES = [(COMMISSIONER, Role.ADMINISTRATOR)]
 
 
+def _demo_commands() -> list[str]:
+    found = []
+    for name, app in get_commands().items():
+        if name.startswith("demo_"):
+            order = getattr(load_command_class(app, name), "demo_order", 100)
+            found.append((order, name))
+    return [name for _, name in sorted(found)]
+
+
 class Command(BaseCommand):
     help = "Load the demo organisations, teams and people (idempotent) and print the logins."
 
@@ -191,8 +200,9 @@ class Command(BaseCommand):
                 load_demo()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         # Each upper module adds its demo data with a command named demo_<module>; core calls
-        # them by name, so it never imports the modules above it.
-        for command in sorted(name for name in get_commands() if name.startswith("demo_")):
+        # them by name, so it never imports the modules above it. A command's ``demo_order``
+        # (default 100) puts it after those it builds on; equal orders run by name.
+        for command in _demo_commands():
             call_command(command, stdout=self.stdout)
         self.print_logins()
 

@@ -609,7 +609,7 @@ class DemoLoader:
         transitions = []
         for plan, engagement in zip(plans, engagements, strict=True):
             previous = ""
-            for step, day in plan.steps:
+            for number, (step, day) in enumerate(plan.steps):
                 reason = reasons.get(step, "")
                 if step == Status.CLOSED:
                     reason = {
@@ -626,7 +626,8 @@ class DemoLoader:
                         from_status=previous,
                         to_status=step,
                         reason=reason,
-                        occurred_at=self.at(day, 9),
+                        # An hour apart, so that two moves on one day keep their order.
+                        occurred_at=self.at(day, 9 + number),
                         by=plan.lead,
                     )
                 )

@@ -3,10 +3,20 @@
 Run by ``waypoint demo`` after ``demo_delivery``. Reviews on time, late and missed (active
 engagements whose review is overdue have none recorded), progress on goals and actions at the
 reviews of engagements with plans, client self-reviews, outcome baselines and follow-ups (with
-attribution, deadweight and displacement), concerns at every stage (one referred on to the
-commissioner), a compliance report and a client near the support limit through grants.
-Bulk-created like the delivery demo (no audit entries for demo rows); deterministic for a given
-day and idempotent.
+attribution, deadweight and displacement), concerns at every stage and a compliance report.
+
+Reviews, self-reviews and outcomes are bulk-created like the delivery demo (no audit entries
+for those rows). Concerns, the programme change that settled one, the compliance report and the
+grant go through the monitoring services, each step taken by the person who would take it (the
+lead adviser, Mary Shaw the service manager, Carl Evans the commissioner's contract manager), so
+each concern's timeline has its events and the audit log has its entries (attributed to
+Waypoint's system account, which loads the demo): one concern past the time limit to
+acknowledge it, one acknowledged, one being investigated with two actions (one done), one
+referred on to the commissioner with their response, one resolved with the client told, one
+closed with a change to the client's programme, and one raised by a client on their
+self-review; a data-protection report linked to the client's concern about it; and a business
+near the support limit through a grant. Deterministic for a given day and idempotent (skipped
+when already loaded).
 """
 
 from __future__ import annotations
@@ -34,15 +44,18 @@ from waypoint.monitoring.models import (
     ComplianceReport,
     Concern,
     GoalProgress,
-    Grant,
     MonitoringSettings,
     OutcomeFollowUp,
     OutcomeMeasure,
     OutcomeValue,
-    ProgrammeChange,
     Review,
     SelfReview,
 )
+from waypoint.monitoring.selectors_subsidy import support_value
+from waypoint.monitoring.services import compliance as compliance_services
+from waypoint.monitoring.services import concerns as concern_services
+from waypoint.monitoring.services import programme_changes
+from waypoint.monitoring.services import self_reviews as self_review_services
 
 SEED = 20261125
 D = decimal.Decimal
@@ -82,13 +95,95 @@ LEARNT = [
     "Asking customers directly works better than guessing.",
     "",
 ]
-CONCERNS = [
-    ("client", "delay", "medium", "Waited three weeks for the promised introduction to the bank."),
-    ("client", "adviser", "low", "Sessions keep being moved at short notice."),
-    ("adviser", "referral_partner", "high", "The export service has not replied to two referrals."),
-    ("client", "data", "medium", "My details were sent to the wrong workshop list."),
-    ("manager", "service", "serious", "Workshop places over-promised to clients."),
-    ("client", "service", "low", "Would like evening appointments."),
+HUB = "Enterprise Hub Ltd"
+INVESTIGATION = "Spoke to the people involved and checked the records."
+CAUSE = "A hand-over between advisers was missed."
+# One concern at each stage (000 reqs 5, 6). ``days_ago``: when each step was taken;
+# ``actions``: (what, owner, due days ago (negative: still to come), done days ago or None).
+CONCERNS: list[dict[str, Any]] = [
+    {
+        "source": "client",
+        "about": "delay",
+        "severity": "medium",
+        "summary": "Waited three weeks for the promised introduction to the bank.",
+        "days_ago": {"raised": 9},  # past the time limit to acknowledge (5 days by default)
+    },
+    {
+        "source": "client",
+        "about": "adviser",
+        "severity": "low",
+        "summary": "Sessions keep being moved at short notice.",
+        "days_ago": {"raised": 4, "acknowledged": 3},
+    },
+    {
+        "source": "client",
+        "about": "data",
+        "severity": "medium",
+        "summary": "My details were sent to the wrong workshop list.",
+        "days_ago": {"raised": 12, "acknowledged": 11, "investigated": 10},
+        "investigation": "The workshop invitation was sent to a typed list of addresses, "
+        "not the mailing tool's group; 14 people received it.",
+        "cause": "Addresses copied by hand from an old spreadsheet.",
+        "actions": [
+            ("Apologise to the client and remove them from the wrong list", "adviser", 9, 10),
+            ("Check every workshop mailing list against clients' consents", "manager", -7, None),
+        ],
+    },
+    {
+        "source": "adviser",
+        "about": "referral_partner",
+        "severity": "high",
+        "summary": "The export service has not replied to two referrals.",
+        "days_ago": {"raised": 16, "acknowledged": 15, "investigated": 14, "referred": 13},
+        "investigation": "Both referrals were sent to the address the partner gave us; "
+        "neither was acknowledged.",
+        "cause": "The partner's intake team is short of staff.",
+        "referral_reason": "The export service is contracted by the commissioner, not by us: "
+        "only the commissioner's contract manager can take it up with them.",
+        "response": "Raised at the partner's contract meeting; they will reply to both "
+        "referrals within five working days and have named a contact for our advisers.",
+    },
+    {
+        "source": "manager",
+        "about": "service",
+        "severity": "serious",
+        "summary": "Workshop places over-promised to clients.",
+        "days_ago": {
+            "raised": 26,
+            "acknowledged": 25,
+            "investigated": 24,
+            "resolved": 10,
+            "told": 9,
+        },
+        "investigation": INVESTIGATION,
+        "cause": "Bookings were taken on two systems that did not agree.",
+        "resolution": "Extra workshop run for the clients who missed out; bookings now taken "
+        "in one place only.",
+        "satisfaction": 4,
+    },
+    {
+        "source": "client",
+        "about": "service",
+        "severity": "low",
+        "summary": "Would like evening appointments.",
+        "days_ago": {
+            "raised": 45,
+            "acknowledged": 44,
+            "investigated": 43,
+            "resolved": 38,
+            "told": 37,
+            "closed": 36,
+        },
+        "investigation": INVESTIGATION,
+        "cause": CAUSE,
+        "resolution": "Sessions moved to Tuesday evenings, agreed with the client.",
+        "satisfaction": 5,
+        "change": (
+            "Sessions move to Tuesday evenings.",
+            "The client cannot leave the shop in the day.",
+            35,
+        ),
+    },
 ]
 
 
@@ -102,7 +197,7 @@ class Command(BaseCommand):
         if Review.objects.exists() or Concern.objects.exists():
             self.stdout.write("Monitoring demo data is already loaded.")
             return
-        with acting_as(None), transaction.atomic():
+        with transaction.atomic():
             loader = MonitoringDemo(random.Random(SEED), timezone.localdate())  # noqa: S311
             counts = loader.load()
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
@@ -117,15 +212,27 @@ class MonitoringDemo:
         self.users = {u.username: u for u in User.objects.all()}
 
     def load(self) -> dict[str, int]:
-        self.settings_and_measures()
-        return {
-            "reviews": self.reviews(),
-            "self-reviews": self.self_reviews(),
-            "outcome figures": self.outcomes(),
-            "concerns": self.concerns(),
-            "compliance reports": self.compliance(),
-            "grants": self.grants(),
+        """Each part acts as Waypoint's system account (the audit log names it; the records
+        and events name the people). The blocks follow one another rather than nest: the
+        self-review service opens its own, and after a nested block ends the audit entries of
+        the rest of the outer block would name nobody."""
+        parts = {
+            "reviews": self.reviews,
+            "self-reviews": self.self_reviews,
+            "outcome figures": self.outcomes,
+            "concerns": self.concerns,
+            "compliance reports": self.compliance,
+            "grants": self.grants,
         }
+        with acting_as(None):
+            self.settings_and_measures()
+        counts = {}
+        for name, part in parts.items():
+            with acting_as(None):
+                counts[name] = part()
+        with acting_as(None):
+            counts["concerns"] += self._concern_from_self_review()
+        return counts
 
     def at(self, day: dt.date, hour: int = 10) -> dt.datetime:
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
@@ -370,99 +477,202 @@ class MonitoringDemo:
         OutcomeValue.objects.bulk_create(values)
         return len(values)
 
+    # Concerns, compliance and grants: through the services ---------------------------------
+
     def concerns(self) -> int:
-        """One concern at each stage; the referral-partner one is referred on to the
-        commissioner."""
+        """One concern at each stage, each step taken through the concern services by the
+        person who would take it (the lead adviser, or Mary Shaw, the service manager, for the
+        high and serious ones), so each concern's timeline and the audit log show its history.
+        Dates are backdated from today; one raised concern is past the time limit to
+        acknowledge it (one more is raised by a client on their self-review, see ``load``)."""
         engagements = list(
-            Engagement.objects.filter(status=Status.ACTIVE)
-            .select_related("programme__organisation", "lead_adviser")
-            .order_by("pk")[:6]
-        )
-        stages = ["raised", "acknowledged", "investigating", "referred", "resolved", "closed"]
-        manager = self.users.get("mary.shaw")
-        created = 0
-        for (engagement, stage), (source, about, severity, summary) in zip(
-            zip(engagements, stages, strict=False), CONCERNS, strict=False
-        ):
-            raised = self.today - dt.timedelta(days=3 + 6 * created)
-            concern = Concern(
-                organisation_id=engagement.organisation_id,
-                engagement=engagement,
-                programme=engagement.programme,
-                source=source,
-                raised_by=engagement.lead_adviser if source != "client" else None,
-                raised_by_name=engagement.client.name if source == "client" else "",
-                raised_on=raised,
-                about=about,
-                severity=severity,
-                summary=summary,
-                owner=manager if severity in ("high", "serious") else engagement.lead_adviser,
-                status=stage,
+            Engagement.objects.filter(
+                status=Status.ACTIVE,
+                organisation__name=HUB,
+                lead_adviser__username__in=["alice.moss", "ben.ali"],
             )
-            if stage != "raised":
-                concern.acknowledged_on = raised + dt.timedelta(days=1)
-            if stage in ("investigating", "referred", "resolved", "closed"):
-                concern.within_responsibility = stage != "referred"
-                concern.investigation = "Spoke to the people involved and checked the records."
-                concern.cause = "A hand-over between advisers was missed."
-            if stage == "referred":
-                commissioner = engagement.programme.organisation
-                concern.referred_to = f"Contract manager, {commissioner}"
-                concern.referred_to_organisation = commissioner
-                concern.referred_on = raised + dt.timedelta(days=2)
-                concern.referral_reason = "The partner is contracted by the commissioner."
-            if stage in ("resolved", "closed"):
-                concern.resolution = "Apologised, rebooked, and changed the hand-over checklist."
-                concern.resolved_on = raised + dt.timedelta(days=4)
-                concern.client_told_on = raised + dt.timedelta(days=4)
-                concern.client_told_how = "Phone call, then a letter"
-                concern.client_satisfaction = 4
-            concern.save()
-            created += 1
-            if stage == "closed":
-                ProgrammeChange.objects.create(
-                    organisation_id=engagement.organisation_id,
-                    engagement=engagement,
-                    what_changed="Sessions move to Tuesday evenings.",
-                    why="The client cannot leave the shop in the day.",
-                    effective_from=raised + dt.timedelta(days=7),
-                    concern=concern,
-                    recorded_by=engagement.lead_adviser,
+            .select_related("programme__organisation", "lead_adviser", "client")
+            .order_by("pk")[: len(CONCERNS)]
+        )
+        manager = self.users.get("mary.shaw")
+        if manager is None or len(engagements) < len(CONCERNS):
+            return 0
+        for engagement, spec in zip(engagements, CONCERNS, strict=True):
+            self._concern(engagement, spec, manager)
+        return len(engagements)
+
+    def _concern(self, engagement: Engagement, spec: dict[str, Any], manager: User) -> Concern:
+        days: dict[str, int] = spec["days_ago"]
+        on = {step: self.today - dt.timedelta(days=ago) for step, ago in days.items()}
+        adviser = engagement.lead_adviser
+        serious = spec["severity"] in (Concern.Severity.HIGH, Concern.Severity.SERIOUS)
+        handler = manager if serious else adviser
+        source = spec["source"]
+        concern = concern_services.concern_raise(
+            summary=spec["summary"],
+            source=source,
+            about=spec["about"],
+            severity=spec["severity"],
+            engagement=engagement,
+            # A client's concern is recorded for them by their adviser (000 req 5).
+            acting_user=manager if source == Concern.Source.MANAGER else adviser,
+            raised_by_name=engagement.client.name if source == Concern.Source.CLIENT else "",
+            raised_on=on["raised"],
+            owner=handler,
+        )
+        if "acknowledged" not in on:
+            return concern
+        concern_services.concern_acknowledge(
+            concern=concern, acting_user=handler, acknowledged_on=on["acknowledged"]
+        )
+        if "investigated" in on:
+            concern_services.concern_investigate(
+                concern=concern,
+                acting_user=handler,
+                investigation=spec["investigation"],
+                cause=spec["cause"],
+            )
+        for description, owner, due_ago, done_ago in spec.get("actions", []):
+            action = concern_services.concern_action_add(
+                concern=concern,
+                acting_user=handler,
+                description=description,
+                due_on=self.today - dt.timedelta(days=due_ago),
+                owner=manager if owner == "manager" else adviser,
+            )
+            if done_ago is not None:
+                concern_services.concern_action_done(
+                    action=action,
+                    acting_user=handler,
+                    done_on=self.today - dt.timedelta(days=done_ago),
                 )
-        return created
+        if "referred" in on:
+            commissioner = engagement.programme.organisation
+            contract_manager = self.users.get("carl.evans")
+            concern_services.concern_refer(
+                concern=concern,
+                acting_user=handler,
+                referred_to=f"Carl Evans, contract manager, {commissioner}",
+                referred_to_organisation=commissioner,
+                reason=spec["referral_reason"],
+                referred_on=on["referred"],
+            )
+            if contract_manager is not None:
+                concern_services.concern_record_response(
+                    concern=concern, acting_user=contract_manager, response=spec["response"]
+                )
+        if "resolved" in on:
+            concern_services.concern_resolve(
+                concern=concern,
+                acting_user=handler,
+                resolution=spec["resolution"],
+                resolved_on=on["resolved"],
+            )
+            concern_services.concern_tell_client(
+                concern=concern,
+                acting_user=handler,
+                told_on=on["told"],
+                how="Phone call, then a letter",
+                satisfaction=spec["satisfaction"],
+            )
+        if change := spec.get("change"):
+            # 000 req 8: the change to the client's programme that settled the concern.
+            what_changed, why, effective_ago = change
+            programme_changes.programme_change_record(
+                engagement=engagement,
+                what_changed=what_changed,
+                why=why,
+                effective_from=self.today - dt.timedelta(days=effective_ago),
+                concern=concern,
+                acting_user=adviser,
+            )
+        if "closed" in on:
+            concern_services.concern_close(concern=concern, acting_user=handler)
+        return concern
+
+    def _concern_from_self_review(self) -> int:
+        """A client raises a concern on their self-review (the link is the permission):
+        raised today, not acknowledged yet."""
+        engagement = (
+            Engagement.objects.filter(
+                status=Status.ACTIVE, organisation__name=HUB, action_plan__isnull=False
+            )
+            .exclude(concerns__isnull=False)
+            .select_related("client", "lead_adviser")
+            .order_by("-pk")
+            .first()
+        )
+        if engagement is None:
+            return 0
+        link, _token = self_review_services.link_create(
+            engagement=engagement, acting_user=engagement.lead_adviser, days=14
+        )
+        self_review_services.self_review_submit(
+            link=link,
+            support_rating=3,
+            progress_comment="Most of the plan is on track.",
+            concern_summary=(
+                "I was promised a contact at the council's procurement team and have heard "
+                "nothing for a month."
+            ),
+            submitted_by_name=engagement.client.name,
+        )
+        return 1
 
     def compliance(self) -> int:
-        hub = Organisation.objects.filter(name="Enterprise Hub Ltd").first()
-        if hub is None:
+        """A data-protection report by the service manager, linked to the client's concern
+        about it, then put under review (000 req 7)."""
+        hub = Organisation.objects.filter(name=HUB).first()
+        manager = self.users.get("mary.shaw")
+        concern = Concern.objects.filter(
+            organisation=hub, about=Concern.About.DATA, engagement__isnull=False
+        ).first()
+        if hub is None or manager is None or concern is None:
             return 0
-        ComplianceReport.objects.create(
+        report = compliance_services.compliance_report(
             organisation=hub,
             category=ComplianceReport.Category.DATA_PROTECTION,
             what_happened="A client list was emailed to the wrong workshop group (14 people).",
-            occurred_on=self.today - dt.timedelta(days=12),
+            occurred_on=concern.raised_on - dt.timedelta(days=2),
+            engagement=concern.engagement,
+            concern=concern,
             reported_to="Data protection officer",
-            reported_on=self.today - dt.timedelta(days=11),
+            reported_on=concern.raised_on,
+            acting_user=manager,
+        )
+        compliance_services.compliance_update(
+            report=report,
+            acting_user=manager,
             status=ComplianceReport.Status.UNDER_REVIEW,
             lessons="Use the mailing tool's groups, not typed addresses.",
-            reported_by=self.users.get("mary.shaw"),
         )
         return 1
 
     def grants(self) -> int:
-        """One business near its programme's support limit."""
+        """One business near its programme's support limit: a capital grant recorded by its
+        adviser that takes its support to about 92% of the limit."""
         engagement = (
-            Engagement.objects.filter(status=Status.ACTIVE, client__kind="business")
+            Engagement.objects.filter(
+                status=Status.ACTIVE, organisation__name=HUB, client__kind="business"
+            )
+            .exclude(concerns__isnull=False)
+            .select_related("client", "lead_adviser")
             .order_by("pk")
             .first()
         )
         if engagement is None:
             return 0
-        Grant.objects.create(
-            organisation_id=engagement.organisation_id,
+        awarded_on = max(engagement.enquiry_date, self.today - dt.timedelta(days=60))
+        value = support_value(engagement.client, on=awarded_on)
+        headroom = value.limit * D("0.92") - value.total
+        amount = (headroom / 1000).to_integral_value(decimal.ROUND_DOWN) * 1000
+        if amount <= 0:
+            return 0
+        compliance_services.grant_record(
             engagement=engagement,
-            amount=D("295000.00"),
-            awarded_on=self.today - dt.timedelta(days=200),
+            amount=amount,
+            awarded_on=awarded_on,
             description="Capital grant for new production line",
-            recorded_by=engagement.lead_adviser,
+            acting_user=engagement.lead_adviser,
         )
         return 1
