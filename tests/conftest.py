@@ -80,3 +80,15 @@ def standard_templates(db: None) -> dict[str, Any]:
 
     load_standard_templates()
     return {t.key: t for t in DiagnosticTemplate.objects.filter(organisation=None, is_active=True)}
+
+
+@pytest.fixture
+def standard_measures(db: None) -> dict[str, Any]:
+    """The standard measures by code. Migration measures 0002 loads them, but a transactional
+    test empties the database after itself, so tests that use them ask for this fixture, which
+    loads them again when missing."""
+    from waypoint.measures.library import load_standard_measures
+    from waypoint.measures.models import Measure
+
+    load_standard_measures(Measure)
+    return {m.code: m for m in Measure.objects.filter(organisation=None)}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clients/", include("waypoint.clients.urls")),
     path("delivery/", include("waypoint.delivery.urls")),
     path("monitoring/", include("waypoint.monitoring.urls")),
+    path("performance/", include("waypoint.measures.urls")),
     path("api/v1/", include("waypoint.api.urls")),
     path("imports/", include("waypoint.core.import_urls")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,12 +22,23 @@ SCHEDULE_FUNC = "waypoint.monitoring.tasks.run_scheduled"
 RUN_AT = dt.time(7, 0)
 
 
-def run_scheduled(today: dt.date | None = None) -> dict[str, int]:
-    """Run every scheduled job now; return what each did (for the task result and the command).
+# Jobs of the modules above monitoring (measures refreshes figures that change with time),
+# added in their AppConfig.ready: each takes the day (None: today) and returns counts by label.
+_jobs: list[Callable[[dt.date | None], dict[str, int]]] = []
 
-    Future jobs (rollups, retention) are added here.
-    """
-    return dict(send_due_reminders(today=today))
+
+def add_scheduled_job(job: Callable[[dt.date | None], dict[str, int]]) -> None:
+    if job not in _jobs:
+        _jobs.append(job)
+
+
+def run_scheduled(today: dt.date | None = None) -> dict[str, int]:
+    """Run every scheduled job now; return what each did (for the task result and the command):
+    the reminders by kind, then each added job's counts by label."""
+    counts = dict(send_due_reminders(today=today))
+    for job in _jobs:
+        counts.update(job(today))
+    return counts
 
 
 def ensure_schedule() -> Schedule:

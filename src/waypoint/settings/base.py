@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "waypoint.clients",
     "waypoint.delivery",
     "waypoint.monitoring",
+    "waypoint.measures",
     "waypoint.api",
 ]
 

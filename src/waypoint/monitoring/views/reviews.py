@@ -139,6 +139,7 @@ class ReviewCorrectForm(ReviewForm):
         label="Why it is corrected",
         widget=TEXTAREA,
         help_text="Kept with the review's history, e.g. “The wrong rating was chosen.”",
+        error_messages={"required": "Say why the review is corrected."},
     )
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:

@@ -56,3 +56,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Emails sent: {sum(counts.get(k, 0) for k in LABELS if k != reminders.NO_ADDRESS)}"
         )
+        for label, count in counts.items():
+            if label not in LABELS:
+                self.stdout.write(f"{label}: {count}")

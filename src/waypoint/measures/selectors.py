@@ -1,0 +1,162 @@
+"""Reading measures' figures from the rollups: a dashboard costs a few queries whatever the
+size of the history (DESIGN.md: figures come from rollup tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from waypoint.core.periods import Period, PeriodKind
+from waypoint.measures import definitions as defs
+from waypoint.measures.models import Measure, Rollup
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Value:
+    measure: Measure
+    scope: Scope
+    period: Period
+    figure: defs.Figure
+
+
+def measures_visible_to(user: Any) -> QuerySet[Measure]:
+    return Measure.objects.restrict(user, "view").filter(is_active=True)
+
+
+def parsed(measure: Measure) -> defs.Definition:
+    return defs.parse(measure.definition)
+
+
+def components(
+    measure_ids: Iterable[int], scopes: Sequence[Scope], periods: Sequence[Period]
+) -> dict[tuple[int, Scope, Period], defs.Components]:
+    """The rollup cells of these measures, scopes and periods, in one query. Cells of the same
+    scope in several organisations (an adviser working for two) are added together."""
+    ids = list(measure_ids)
+    if not ids or not scopes or not periods:
+        return {}
+    condition = Q()
+    for scope in set(scopes):
+        condition |= Q(scope_kind=scope.kind, scope_id=scope.id)
+    kinds = {p.kind.value for p in periods}
+    starts = {p.start for p in periods}
+    wanted_periods = set(periods)
+    found: dict[tuple[int, Scope, Period], defs.Components] = {}
+    rows = Rollup.objects.filter(
+        condition, measure_id__in=ids, period_kind__in=kinds, period_start__in=starts
+    ).values_list(
+        "measure_id",
+        "scope_kind",
+        "scope_id",
+        "period_kind",
+        "period_start",
+        "n",
+        "total",
+        "hits",
+        "misses",
+        "distinct",
+        "median",
+    )
+    for (
+        measure_id,
+        kind,
+        scope_id,
+        period_kind,
+        start,
+        n,
+        total,
+        hits,
+        misses,
+        distinct,
+        med,
+    ) in rows:
+        period = Period(start, PeriodKind(period_kind))
+        if period not in wanted_periods:
+            continue
+        key = (measure_id, Scope(kind, scope_id), period)
+        before = found.get(key)
+        if before is not None:  # the same adviser in two organisations
+            found[key] = defs.Components(
+                before.n + n,
+                before.total + total,
+                before.hits + hits,
+                before.misses + misses,
+                before.distinct + distinct,
+                None,
+            )
+        else:
+            found[key] = defs.Components(n, total, hits, misses, distinct, med)
+    return found
+
+
+def values(
+    measures: Sequence[Measure], scopes: Sequence[Scope], periods: Sequence[Period]
+) -> dict[tuple[int, Scope, Period], defs.Figure]:
+    """Every measure's figure in every scope and period, ratios included (their parts are
+    fetched with the rest: still one query)."""
+    definitions = {m.pk: parsed(m) for m in measures}
+    codes_needed = {
+        code
+        for d in definitions.values()
+        if d.is_ratio
+        for code in (d.numerator_code, d.denominator_code)
+    }
+    by_code = {m.code: m for m in measures}
+    extra = list(
+        Measure.objects.filter(code__in=codes_needed - set(by_code)).filter(
+            Q(organisation__isnull=True) | Q(organisation_id__in=_orgs(measures))
+        )
+    )
+    for m in extra:
+        by_code.setdefault(m.code, m)
+        definitions[m.pk] = parsed(m)
+    parts = components([pk for pk, d in definitions.items() if not d.is_ratio], scopes, periods)
+    result: dict[tuple[int, Scope, Period], defs.Figure] = {}
+
+    def plain(measure_id: int, scope: Scope, period: Period) -> defs.Figure:
+        return defs.figure(definitions[measure_id], parts.get((measure_id, scope, period)))
+
+    for measure in measures:
+        definition = definitions[measure.pk]
+        for scope in scopes:
+            for period in periods:
+                if definition.is_ratio:
+                    top = by_code.get(definition.numerator_code)
+                    bottom = by_code.get(definition.denominator_code)
+                    if top is None or bottom is None:
+                        result[(measure.pk, scope, period)] = defs.Figure(None)
+                        continue
+                    result[(measure.pk, scope, period)] = defs.ratio_figure(
+                        definition,
+                        plain(top.pk, scope, period),
+                        plain(bottom.pk, scope, period),
+                        definitions[top.pk].aggregate,
+                    )
+                else:
+                    result[(measure.pk, scope, period)] = plain(measure.pk, scope, period)
+    return result
+
+
+def _orgs(measures: Sequence[Measure]) -> set[int]:
+    return {m.organisation_id for m in measures if m.organisation_id is not None}
+
+
+def last_periods(kind: str, count: int, today: dt.date) -> list[Period]:
+    from waypoint.core.periods import period_of
+
+    period = period_of(today, kind)
+    found = [period]
+    while len(found) < count:
+        period = period.previous()
+        found.append(period)
+    return list(reversed(found))
