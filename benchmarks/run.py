@@ -31,6 +31,7 @@ BENCHMARKS = {
     "login_home": "login_home",
     "clients_scale": "clients_scale",
     "diagnostics": "diagnostics",
+    "measures": "measures",
 }
 
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import io
+import statistics
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Min
 from django.utils import timezone
 
-from waypoint.clients.models import Client, ClientBarrier, Consent, Person
+from waypoint.clients.models import Client, ClientBarrier, Consent, EqualityMonitoring, Person
+from waypoint.core.periods import PeriodKind, local_date, period_of
 from waypoint.delivery.models import (
     Agreement,
     Engagement,
     EngagementTransition,
     FollowUp,
+    Goal,
     Interaction,
+    PlanChange,
     Programme,
     Referral,
     Service,
@@ -52,7 +57,10 @@ def test_demo_loads_clients_programmes_engagements_and_contacts() -> None:
     }
     for programme in programmes:
         assert programme.eligibility_conditions.count() >= 3
-        assert programme.budgets.count() == 2
+        # The programmes began the financial year before last: a budget for each year.
+        assert programme.budgets.count() == 3
+        this_year = period_of(timezone.localdate(), PeriodKind.FINANCIAL_YEAR)
+        assert programme.start_date == this_year.previous().previous().start
         assert programme.delivering_organisations.count() == 1
     assert Service.objects.count() == 10
 
@@ -105,6 +113,89 @@ def test_demo_loads_clients_programmes_engagements_and_contacts() -> None:
         assert referral.engagement.client.consents.filter(
             kind=Consent.Kind.SHARE_WITH_PARTNERS, withdrawn_on__isnull=True
         ).exists()
+
+
+def test_demo_first_contacts_vary_and_stay_within_the_engagement() -> None:
+    _demo()
+    today = timezone.localdate()
+    firsts = dict(
+        Interaction.objects.values("engagement_id")
+        .annotate(first=Min("occurred_at"))
+        .values_list("engagement_id", "first")
+    )
+    assert len(firsts) >= 180  # a few recent enquiries are still waiting for a first contact
+    delays: dict[str, list[int]] = {}
+    for engagement in Engagement.objects.select_related("lead_adviser", "organisation"):
+        first = firsts.get(engagement.pk)
+        if first is None:
+            assert engagement.status == Engagement.Status.ENQUIRY, engagement
+            continue
+        day = local_date(first, engagement.organisation.time_zone)
+        days = (day - engagement.enquiry_date).days
+        assert 0 <= days <= 21, engagement
+        assert day <= today
+        if engagement.closed_on is not None:
+            assert day <= engagement.closed_on, engagement
+        # The engagement moves on only after the first conversation.
+        later = engagement.transitions.exclude(from_status="").order_by("occurred_at").first()
+        if later is not None:
+            assert day <= local_date(later.occurred_at, engagement.organisation.time_zone)
+        delays.setdefault(engagement.lead_adviser.username, []).append(days)
+    everyone = [days for found in delays.values() for days in found]
+    assert len(set(everyone)) >= 8
+    assert sum(days <= 7 for days in everyone) > 0.75 * len(everyone)  # most within a week
+    assert max(everyone) >= 10  # some slow
+    medians = {name: statistics.median(found) for name, found in delays.items()}
+    assert len(set(medians.values())) > 1, medians  # differing by adviser
+    assert not Interaction.objects.filter(occurred_at__gt=timezone.now()).exists()
+
+
+def test_demo_has_equality_answers_for_most_clients() -> None:
+    _demo()
+    answers = EqualityMonitoring.objects.all()
+    assert 0.6 * 200 <= answers.count() <= 0.8 * 200
+    owners = answers.filter(client__kind=Client.Kind.BUSINESS)
+    women = owners.filter(sex=EqualityMonitoring.Sex.FEMALE).count()
+    assert 0.25 * owners.count() <= women <= 0.55 * owners.count()
+    assert answers.filter(disability=EqualityMonitoring.YesNo.YES).exists()
+    assert answers.exclude(ethnicity__in=["white", "prefer_not"]).exists()
+    assert answers.filter(age_band=EqualityMonitoring.AgeBand.UNDER_25).exists()
+    assert (
+        answers.filter(sex=EqualityMonitoring.Sex.PREFER_NOT).exists()
+        or answers.filter(disability=EqualityMonitoring.YesNo.PREFER_NOT).exists()
+    )
+    for answer in answers[:20]:
+        answer.full_clean()
+    # Individuals are younger than business owners.
+    young = answers.filter(age_band="under_25")
+    assert (
+        young.filter(client__kind=Client.Kind.INDIVIDUAL).count()
+        / answers.filter(client__kind=Client.Kind.INDIVIDUAL).count()
+        > young.filter(client__kind=Client.Kind.BUSINESS).count() / owners.count()
+    )
+
+
+def test_demo_has_goals_achieved_this_year_and_last() -> None:
+    _demo()
+    today = timezone.localdate()
+    this_year = period_of(today, PeriodKind.FINANCIAL_YEAR)
+    achieved = Goal.objects.filter(status=Goal.Status.ACHIEVED)
+    assert achieved.filter(deadline__gte=this_year.start).exists()
+    assert achieved.filter(
+        deadline__gte=this_year.previous().start, deadline__lt=this_year.start
+    ).exists()
+    past = Goal.objects.filter(deadline__lt=today)
+    assert 0 < past.filter(status=Goal.Status.ACHIEVED).count() < past.count()
+    for goal in achieved:
+        goal.full_clean()
+        assert goal.actions.exists()
+        assert not goal.actions.exclude(status="done").exists()
+        assert PlanChange.objects.filter(
+            plan=goal.plan, kind=PlanChange.Kind.GOAL_CHANGED, target_id=goal.pk
+        ).exists()
+    assert not PlanChange.objects.filter(occurred_at__gt=timezone.now()).exists()
+    # Finished engagements have their plans too.
+    assert Goal.objects.filter(plan__engagement__status=Engagement.Status.CLOSED).exists()
 
 
 def test_demo_delivery_is_idempotent() -> None:

@@ -12,7 +12,14 @@ from django.core.management import call_command
 
 from waypoint.core.audit import SYSTEM_USERNAME
 from waypoint.core.models import DomainEvent, Organisation, User
-from waypoint.monitoring.models import ComplianceReport, Concern, Grant, ProgrammeChange
+from waypoint.monitoring.models import (
+    ComplianceReport,
+    Concern,
+    Grant,
+    OutcomeFollowUp,
+    OutcomeValue,
+    ProgrammeChange,
+)
 from waypoint.monitoring.selectors_concerns import (
     concern_deadlines,
     concern_timeline,
@@ -119,6 +126,70 @@ def test_demo_compliance_report_and_grant_go_through_the_services() -> None:
     assert not ComplianceReport.objects.filter(
         category=ComplianceReport.Category.SUBSIDY_CONTROL
     ).exists()
+
+
+def test_demo_follow_ups_record_every_outcome_against_a_baseline() -> None:
+    from django.utils import timezone
+
+    from waypoint.core.periods import PeriodKind, period_of
+    from waypoint.measures.models import Measure
+    from waypoint.measures.selectors import Scope, values
+
+    _demo()
+    today = timezone.localdate()
+    follow_ups = OutcomeFollowUp.objects.all()
+    assert follow_ups.filter(completed_on__isnull=False).exists()
+    assert follow_ups.filter(completed_on__isnull=True).exists()  # not done, or not due yet
+    assert not follow_ups.filter(completed_on__gt=today).exists()
+    for follow_up in follow_ups.filter(completed_on__isnull=False):
+        assert follow_up.due_on <= today and follow_up.completed_on >= follow_up.due_on
+        assert follow_up.engagement.closed_on is not None
+    assert set(follow_ups.values_list("months_after", flat=True)) == {3, 6, 12}
+    recorded = OutcomeValue.objects.filter(follow_up__isnull=False)
+    keys = set(recorded.values_list("measure__key", flat=True))
+    assert {
+        "jobs_created", "jobs_safeguarded", "investment_raised", "business_started",
+        "new_products", "new_markets", "job_start", "in_work_13_weeks", "in_work_26_weeks",
+        "qualification_gained", "turnover", "employees",
+    } <= keys  # fmt: skip
+    assert recorded.filter(measure__key="jobs_created", value__gt=0).exists()
+    assert recorded.filter(measure__key="in_work_26_weeks", value=1).exists()
+    assert recorded.filter(measure__key="investment_raised", value__gt=0).exists()
+    assert len(set(recorded.values_list("attribution", "deadweight", "displacement"))) > 10
+    # Every follow-up figure has its baseline, so the gross change counts.
+    baselines = set(
+        OutcomeValue.objects.filter(follow_up__isnull=True).values_list(
+            "engagement_id", "measure_id"
+        )
+    )
+    assert set(recorded.values_list("engagement_id", "measure_id")) <= baselines
+    started = OutcomeValue.objects.filter(measure__key="business_started")
+    assert set(started.filter(follow_up__isnull=True).values_list("value", flat=True)) == {0}
+    assert set(
+        started.filter(follow_up__isnull=True).values_list(
+            "engagement__client__trading_status", flat=True
+        )
+    ) == {"pre_start"}
+    for value in recorded[:50]:
+        value.full_clean()
+
+    # The dashboards' figures: outcomes in this financial year and the last.
+    year = period_of(today, PeriodKind.FINANCIAL_YEAR)
+    codes = ["jobs_created_gross", "job_starts", "in_work_26_weeks", "investment_raised"]
+    measures = list(Measure.objects.filter(organisation=None, code__in=codes))
+    scopes = [
+        Scope("organisation", Organisation.objects.get(name=name).pk)
+        for name in ("Enterprise Hub Ltd", "Pathways Employment CIC")
+    ]
+    figures = values(measures, scopes, [year, year.previous()])
+    totals = {
+        m.code: sum(
+            figures[(m.pk, s, p)].value or 0 for s in scopes for p in (year, year.previous())
+        )
+        for m in measures
+    }
+    assert all(total > 0 for total in totals.values()), totals
+    assert totals["in_work_26_weeks"] <= totals["job_starts"]
 
 
 def test_demo_monitoring_is_loaded_once() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from waypoint.clients.models import Client, ClientBarrier, Consent, Person
+from waypoint.clients.models import Client, ClientBarrier, Consent, EqualityMonitoring, Person
 from waypoint.clients.reference import (
     Barrier,
     EmploymentStatus,
@@ -33,6 +34,7 @@ from waypoint.clients.reference import (
 )
 from waypoint.core.audit import acting_as
 from waypoint.core.models import Organisation, User
+from waypoint.core.periods import PeriodKind, period_of
 from waypoint.delivery.models import (
     Action,
     ActionPlan,
@@ -103,6 +105,13 @@ FIRST_NAMES = [
     "Kwame", "Leah", "Mohammed", "Niamh", "Owen", "Priti", "Rory", "Sana", "Tariq", "Una",
     "Vikram", "Wendy", "Yusuf", "Zoe",
 ]  # fmt: skip
+WOMENS_NAMES = frozenset(
+    {"Amira", "Dana", "Eilidh", "Farah", "Hannah", "Jess", "Leah", "Niamh", "Priti", "Sana", "Una",
+     "Wendy", "Zoe"}
+)  # fmt: skip
+# About two in five business owners supported are women (higher among pre-start founders).
+WOMEN_OWNERS = {TradingStatus.PRE_START: 0.48, TradingStatus.UNDER_1_YEAR: 0.42}
+WOMEN_OWNERS_OTHERWISE = 0.34
 LAST_NAMES = [
     "Armstrong", "Bell", "Charlton", "Dodds", "Elliott", "Forster", "Graham", "Hall", "Iqbal",
     "Johnson", "Khan", "Lowes", "Milburn", "Nesbitt", "Oliver", "Patel", "Robson", "Shearer",
@@ -157,18 +166,40 @@ SERVICES = [
     ),
 ]
 # Final status -> share of engagements; every status appears.
-STATUS_WEIGHTS = [
+BUSINESS_STATUS_WEIGHTS = [
     ((Status.ENQUIRY, ""), 10),
     ((Status.ELIGIBLE, ""), 7),
     ((Status.AGREEMENT_PENDING, ""), 8),
-    ((Status.ACTIVE, ""), 42),
+    ((Status.ACTIVE, ""), 34),
     ((Status.PAUSED, ""), 7),
-    ((Status.CLOSED, EndReason.COMPLETED), 12),
+    ((Status.CLOSED, EndReason.COMPLETED), 20),
     ((Status.CLOSED, EndReason.WITHDREW), 4),
     ((Status.CLOSED, EndReason.NOT_ELIGIBLE), 4),
     ((Status.CLOSED, EndReason.REFERRED_ON), 3),
     ((Status.CLOSED, EndReason.LOST_CONTACT), 3),
 ]
+# Employment support is shorter: more of Pathways' clients have finished (and been followed up).
+INDIVIDUAL_STATUS_WEIGHTS = [
+    ((Status.ENQUIRY, ""), 8),
+    ((Status.ELIGIBLE, ""), 5),
+    ((Status.AGREEMENT_PENDING, ""), 6),
+    ((Status.ACTIVE, ""), 28),
+    ((Status.PAUSED, ""), 5),
+    ((Status.CLOSED, EndReason.COMPLETED), 30),
+    ((Status.CLOSED, EndReason.WITHDREW), 4),
+    ((Status.CLOSED, EndReason.NOT_ELIGIBLE), 3),
+    ((Status.CLOSED, EndReason.REFERRED_ON), 4),
+    ((Status.CLOSED, EndReason.LOST_CONTACT), 7),
+]
+# Days from enquiry to the first contact, by lead adviser: (typical now, change per year further
+# back). Alice has got quicker, Ben slower as his caseload grew; the volunteer mentor is the
+# slowest. Most first contacts are within a week; now and then one waits for two or three.
+FIRST_CONTACT_DAYS = {
+    "alice.moss": (1.2, 3.0),
+    "ben.ali": (4.5, -2.5),
+    "chris.doyle": (6.0, 0.5),
+    "tom.hughes": (2.5, 1.0),
+}
 # (every, unit, depth): weekly, fortnightly, four-weekly and monthly reviews.
 FREQUENCIES = [
     (1, ReviewUnit.WEEKS, ReviewDepth.LIGHT),
@@ -205,6 +236,7 @@ class Plan:
     end_reason: str
     steps: list[tuple[str, dt.date]] = field(default_factory=list)
     mentoring: bool = False
+    first_contact: dt.date | None = None  # None: an enquiry nobody has contacted yet
 
 
 class Command(BaseCommand):
@@ -237,6 +269,14 @@ class DemoLoader:
         self.orgs = {o.name: o for o in Organisation.objects.all()}
         self.users = {u.username: u for u in User.objects.all()}
         self.now = timezone.now()
+        # The programmes began the financial year before last, so that last year has the
+        # follow-ups of the first clients to finish, as this year has.
+        self.programme_start = (
+            period_of(today, PeriodKind.FINANCIAL_YEAR).previous().previous().start
+        )
+        # Their own seeds, so that adding them left the rest of the demo as it was.
+        self.contact_rng = random.Random(SEED + 3)  # noqa: S311 (demo data)
+        self.goal_tally: dict[tuple[str, bool, bool], tuple[int, int]] = {}
 
     def user(self, username: str) -> User:
         try:
@@ -257,6 +297,7 @@ class DemoLoader:
         plans = [self.plan(c, growth) for c in businesses]
         plans += [self.plan(c, pathways) for c in individuals]
         engagements = self.engagements(plans)
+        equality = self.equality(businesses + individuals)
         self.eligibility(plans, engagements)
         agreements = self.agreements(plans, engagements)
         contacts = self.contacts(plans, engagements)
@@ -264,6 +305,7 @@ class DemoLoader:
         action_plans = self.action_plans(plans, engagements)
         return {
             "clients": len(businesses) + len(individuals),
+            "equality monitoring answers": equality,
             "engagements": len(engagements),
             "agreements": agreements,
             "contacts": contacts,
@@ -275,7 +317,7 @@ class DemoLoader:
 
     def programmes(self) -> tuple[Programme, Programme]:
         commissioner = self.orgs[COMMISSIONER]
-        start = dt.date(self.today.year - 1, 4, 1)
+        start = self.programme_start
         growth = Programme.objects.create(
             organisation=commissioner,
             name=GROWTH,
@@ -321,7 +363,11 @@ class DemoLoader:
                     organisation=commissioner, programme=programme, text=text, position=position
                 )
         fy = start.year
-        for programme, amounts in ((growth, (420_000, 450_000)), (work, (310_000, 325_000))):
+        amounts_by_year = (
+            (growth, (390_000, 420_000, 450_000)),
+            (work, (290_000, 310_000, 325_000)),
+        )
+        for programme, amounts in amounts_by_year:
             for offset, amount in enumerate(amounts):
                 ProgrammeBudget.objects.create(
                     organisation=commissioner,
@@ -427,6 +473,14 @@ class DemoLoader:
         for client in clients:
             for position in range(self.rng.choice([1, 1, 2])):
                 first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+                if position == 0:
+                    # The owner: a woman about two times in five (more among new businesses).
+                    share = WOMEN_OWNERS.get(
+                        TradingStatus(client.trading_status), WOMEN_OWNERS_OTHERWISE
+                    )
+                    woman = self.rng.random() < share
+                    names = [n for n in FIRST_NAMES if (n in WOMENS_NAMES) == woman]
+                    first = self.rng.choice(names)
                 people.append(
                     Person(
                         organisation=hub,
@@ -486,6 +540,71 @@ class DemoLoader:
         Consent.objects.bulk_create(consents)
         return clients
 
+    def equality(self, clients: list[Client]) -> int:
+        """Equality-monitoring answers for about seven clients in ten (the questions are
+        optional; the rest were not asked or did not answer), with "prefer not to say" now and
+        then. About two business owners in five are women (the owner's sex follows their
+        name), one in eight is disabled, about one in seven from an ethnic minority and few are
+        under 25; Pathways' clients are younger, and more are disabled (most of those with a
+        health condition among their barriers)."""
+        rng = random.Random(SEED + 4)  # noqa: S311 (demo data; its own seed keeps the rest)
+        owners = {
+            person.client_id: person.first_name
+            for person in Person.objects.filter(client__in=clients, is_main_contact=True)
+        }
+        health = set(
+            ClientBarrier.objects.filter(client__in=clients, barrier=Barrier.HEALTH).values_list(
+                "client_id", flat=True
+            )
+        )
+        E = EqualityMonitoring
+        prefer_not = E.PREFER_NOT[0]
+
+        def pick(weights: Mapping[str, float]) -> str:
+            return rng.choices(list(weights), list(weights.values()))[0]
+
+        rows = []
+        for client in clients:
+            if rng.random() >= 0.7:
+                continue
+            individual = client.kind == Client.Kind.INDIVIDUAL
+            name = client.name.split()[0] if individual else owners.get(client.pk, "")
+            sex = E.Sex.FEMALE if name in WOMENS_NAMES else E.Sex.MALE
+            if rng.random() < 0.04:
+                sex = E.Sex.PREFER_NOT
+            if individual:
+                ages = {"under_25": 26, "25_34": 28, "35_49": 26, "50_64": 16, "65_plus": 1}
+                disabled = 0.7 if client.pk in health else 0.14
+            else:
+                young = {TradingStatus.PRE_START: 22, TradingStatus.UNDER_1_YEAR: 10}
+                ages = {
+                    "under_25": young.get(TradingStatus(client.trading_status), 3),
+                    "25_34": 28,
+                    "35_49": 34,
+                    "50_64": 24,
+                }
+                ages["65_plus"] = 4
+                disabled = 0.12
+            ages[prefer_not] = 3
+            rows.append(
+                E(
+                    organisation=client.organisation,
+                    client=client,
+                    age_band=pick(ages),
+                    sex=sex,
+                    gender_same_as_at_birth=pick({"yes": 95, "no": 1.5, prefer_not: 3.5}),
+                    ethnicity=pick(
+                        {"white": 80, "asian": 8, "black": 3, "mixed": 2.5, "other": 1.5}
+                        | {prefer_not: 5}
+                    ),
+                    disability=pick(
+                        {"yes": disabled * 95, "no": (1 - disabled) * 95, prefer_not: 5}
+                    ),
+                )
+            )
+        E.objects.bulk_create(rows)
+        return len(rows)
+
     def consents(self, client: Client) -> list[Consent]:
         granted = self.days_ago(self.rng.randint(200, 420))
         recorded_by = client.created_by
@@ -521,8 +640,13 @@ class DemoLoader:
     # Engagements ---------------------------------------------------------------------------
 
     def plan(self, client: Client, programme: Programme) -> Plan:
+        weights = (
+            INDIVIDUAL_STATUS_WEIGHTS
+            if client.kind == Client.Kind.INDIVIDUAL
+            else BUSINESS_STATUS_WEIGHTS
+        )
         (status, reason) = self.rng.choices(
-            [choice for choice, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS]
+            [choice for choice, _ in weights], [w for _, w in weights]
         )[0]
         if client.kind == Client.Kind.INDIVIDUAL:
             lead, mentoring = "tom.hughes", False
@@ -552,22 +676,49 @@ class DemoLoader:
             statuses = [*path[self.rng.choice([Status.ELIGIBLE, Status.ACTIVE])], Status.CLOSED]
         else:
             statuses = [*path[Status.ACTIVE], Status.CLOSED]
-        # Recent enquiries for early statuses; a long history for active and closed ones.
+        # Recent enquiries for early statuses; a long history for active ones; closed ones go
+        # back to the programmes' start, so that last year has its closures and follow-ups.
         early = status in (Status.ENQUIRY, Status.ELIGIBLE, Status.AGREEMENT_PENDING)
-        start = self.days_ago(self.rng.randint(3, 40) if early else self.rng.randint(90, 365))
+        history = (self.today - self.programme_start).days - 1
+        longest = min(365, history)
+        if status == Status.CLOSED:
+            # Employment support is shorter, and its follow-ups come sooner.
+            longest = min(720, history) if client.kind == Client.Kind.INDIVIDUAL else history
+        start = self.days_ago(self.rng.randint(3, 40) if early else self.rng.randint(90, longest))
+        first_contact = self.first_contact(lead, start)
+        if first_contact is None and len(statuses) > 1:
+            first_contact = self.today  # it moved on today: someone has been in touch
         steps: list[tuple[str, dt.date]] = []
         day = start
         span = (self.today - start).days
         for index, step in enumerate(statuses):
+            if index == 1 and first_contact is not None:
+                day = first_contact  # the next step follows the first conversation
             if index:
                 gap = (
                     span // (len(statuses) + 1)
-                    if step == Status.CLOSED
+                    if step == Status.CLOSED and reason != EndReason.NOT_ELIGIBLE
                     else self.rng.randint(1, 14)
                 )
                 day = min(self.today, day + dt.timedelta(days=max(1, gap)))
             steps.append((step, day))
-        return Plan(client, programme, self.user(lead), status, reason, steps, mentoring)
+        return Plan(
+            client, programme, self.user(lead), status, reason, steps, mentoring, first_contact
+        )
+
+    def first_contact(self, lead: str, enquiry: dt.date) -> dt.date | None:
+        """The day of the first contact after an enquiry: skewed (most within a week, now and
+        then two or three weeks), differing by adviser and over time (``FIRST_CONTACT_DAYS``);
+        None when it would fall after today (the enquiry is still waiting)."""
+        rng = self.contact_rng
+        typical, per_year_back = FIRST_CONTACT_DAYS[lead]
+        mean = max(0.6, typical + per_year_back * (self.today - enquiry).days / 365)
+        if rng.random() < 0.07:
+            delay = rng.randint(10, 21)  # a busy week, or a message that went astray
+        else:
+            delay = min(21, int(rng.expovariate(1 / mean)))
+        day = enquiry + dt.timedelta(days=delay)
+        return day if day <= self.today else None
 
     def engagements(self, plans: list[Plan]) -> list[Engagement]:
         engagements = []
@@ -738,9 +889,8 @@ class DemoLoader:
         leads: list[User] = []
         for number, (plan, engagement) in enumerate(zip(plans, engagements, strict=True)):
             dates = dict(plan.steps)
-            start = plan.steps[0][1]
             end = dates.get(Status.CLOSED) or dates.get(Status.PAUSED) or self.today
-            days = [start]
+            days = [plan.first_contact] if plan.first_contact is not None else []
             if Status.ACTIVE in dates:
                 every = (7, 14, 28, 30)[number % 4]
                 day = dates[Status.ACTIVE]
@@ -914,7 +1064,10 @@ class DemoLoader:
 
     def action_plans(self, plans: list[Plan], engagements: list[Engagement]) -> int:
         """A dozen action plans on open engagements (001 E5.08 3.1, 3.2): just started, under
-        way, and re-planned with a reason; each change keeps the plan as it stood."""
+        way, and re-planned with a reason; each change keeps the plan as it stood. Goals whose
+        deadline has passed are achieved more often than not (more often for some advisers
+        than others). Finished engagements (completed or referred on) have their plans too,
+        most of their goals achieved, so that last year's goals count."""
         rng = random.Random(SEED + 2)  # noqa: S311 (demo data; its own seed keeps the rest)
         candidates = [
             (plan, engagement)
@@ -924,80 +1077,137 @@ class DemoLoader:
         rng.shuffle(candidates)
         count = 0
         for number, (plan, engagement) in enumerate(candidates[:12]):
-            start = dict(plan.steps)[Status.ACTIVE]
-            moment = min(
-                timezone.make_aware(dt.datetime.combine(start, dt.time(10))),
-                self.now - dt.timedelta(days=2),
-            )
-            action_plan = ActionPlan.objects.create(
-                organisation=engagement.organisation,
-                engagement=engagement,
-                title=f"Action plan for {engagement.client}",
-                created_by=plan.lead,
-            )
-
-            def change(kind: str, reason: str, when: dt.datetime, target: Any = None) -> None:
-                self.plan_change(action_plan, plan.lead, kind, reason, when, target)  # noqa: B023
-
-            change(PlanChange.Kind.STARTED, "Plan started.", moment)
-            stage = number % 3  # 0: just started, 1: under way, 2: re-planned
-            first_action = None
-            for position, (statement, measure, baseline, target, unit, months) in enumerate(
-                rng.sample(DEMO_GOALS, 2), start=1
-            ):
-                goal = Goal.objects.create(
-                    organisation=engagement.organisation,
-                    plan=action_plan,
-                    statement=statement,
-                    measure=measure,
-                    baseline=Decimal(baseline),
-                    target_value=Decimal(target),
-                    unit=unit,
-                    deadline=start + dt.timedelta(days=30 * months),
-                    realistic_because="Agreed with the client after looking at the figures.",
-                    priority=Goal.Priority.HIGH if position == 1 else Goal.Priority.MEDIUM,
-                    horizon=Goal.Horizon.SHORT if months <= 6 else Goal.Horizon.MEDIUM,
-                    position=position,
-                )
-                change(PlanChange.Kind.GOAL_ADDED, "Goal added.", moment, goal)
-                for index, (description, owner, resources, risks, contingency) in enumerate(
-                    rng.sample(DEMO_ACTIONS, 2), start=1
-                ):
-                    status = Action.Status.NOT_STARTED
-                    progress = 0
-                    if stage and index == 1:
-                        status, progress = Action.Status.DONE, 100
-                    elif stage:
-                        status, progress = Action.Status.IN_PROGRESS, 40
-                    action = Action.objects.create(
-                        organisation=engagement.organisation,
-                        goal=goal,
-                        description=description,
-                        owner_kind=owner,
-                        due_on=start + dt.timedelta(days=30 * index),
-                        resources=resources,
-                        risks=risks,
-                        contingency=contingency,
-                        status=status,
-                        progress=progress,
-                        position=index,
-                    )
-                    first_action = first_action or action
-                    change(PlanChange.Kind.ACTION_ADDED, "Action added.", moment, action)
-            if stage == 2 and first_action is not None:
-                first_action.status = Action.Status.BLOCKED
-                first_action.progress = 50
-                first_action.due_on = first_action.due_on + dt.timedelta(days=28)
-                first_action.save()
-                change(
-                    PlanChange.Kind.REPLANNED,
-                    "The supplier could not deliver on time; moved on four weeks and using the "
-                    "contingency.",
-                    self.now - dt.timedelta(days=1),
-                    first_action,
-                )
+            self.action_plan(plan, engagement, rng, stage=number % 3)
+            count += 1
+        rng = random.Random(SEED + 5)  # noqa: S311 (demo data; its own seed keeps the rest)
+        finished = [
+            (plan, engagement)
+            for plan, engagement in zip(plans, engagements, strict=True)
+            if engagement.end_reason in (EndReason.COMPLETED, EndReason.REFERRED_ON)
+            and Status.ACTIVE in dict(plan.steps)
+        ]
+        rng.shuffle(finished)
+        for plan, engagement in finished[:30]:
+            self.action_plan(plan, engagement, rng, stage=1)
             count += 1
         return count
+
+    def action_plan(
+        self, plan: Plan, engagement: Engagement, rng: random.Random, stage: int
+    ) -> None:
+        """One plan with two goals of two actions each. ``stage`` 0: just started, 1: under
+        way, 2: re-planned."""
+        dates = dict(plan.steps)
+        start = dates[Status.ACTIVE]
+        closed_on = dates.get(Status.CLOSED)
+        moment = min(
+            timezone.make_aware(dt.datetime.combine(start, dt.time(10))),
+            self.now - dt.timedelta(days=2),
+        )
+        action_plan = ActionPlan.objects.create(
+            organisation=engagement.organisation,
+            engagement=engagement,
+            title=f"Action plan for {engagement.client}",
+            created_by=plan.lead,
+        )
+
+        def change(kind: str, reason: str, when: dt.datetime, target: Any = None) -> None:
+            self.plan_change(action_plan, plan.lead, kind, reason, when, target)
+
+        change(PlanChange.Kind.STARTED, "Plan started.", moment)
+        individual = plan.programme.name == PATHWAYS_TO_WORK
+        first_action = None
+        achieved: list[Goal] = []
+        for position, (statement, measure, baseline, target, unit, months) in enumerate(
+            rng.sample(DEMO_JOB_GOALS if individual else DEMO_GOALS, 2), start=1
+        ):
+            deadline = start + dt.timedelta(days=30 * months)
+            if closed_on is not None:
+                deadline = min(deadline, closed_on)
+            # A re-planned plan is one where things slipped: its first goal (whose action is
+            # blocked) is not met yet. Now and then a goal is met before its deadline.
+            done = (stage != 2 or position > 1) and self.achieved(plan.lead.username, deadline)
+            goal = Goal.objects.create(
+                organisation=engagement.organisation,
+                plan=action_plan,
+                statement=statement,
+                measure=measure,
+                baseline=Decimal(baseline),
+                target_value=Decimal(target),
+                unit=unit,
+                deadline=deadline,
+                realistic_because="Agreed with the client after looking at the figures.",
+                priority=Goal.Priority.HIGH if position == 1 else Goal.Priority.MEDIUM,
+                horizon=Goal.Horizon.SHORT if months <= 6 else Goal.Horizon.MEDIUM,
+                position=position,
+            )
+            change(PlanChange.Kind.GOAL_ADDED, "Goal added.", moment, goal)
+            for index, (description, owner, resources, risks, contingency) in enumerate(
+                rng.sample(DEMO_JOB_ACTIONS if individual else DEMO_ACTIONS, 2), start=1
+            ):
+                status = Action.Status.NOT_STARTED
+                progress = 0
+                if done or (stage and index == 1):
+                    status, progress = Action.Status.DONE, 100
+                elif stage:
+                    status, progress = Action.Status.IN_PROGRESS, 40
+                action = Action.objects.create(
+                    organisation=engagement.organisation,
+                    goal=goal,
+                    description=description,
+                    owner_kind=owner,
+                    due_on=min(start + dt.timedelta(days=30 * index), deadline),
+                    resources=resources,
+                    risks=risks,
+                    contingency=contingency,
+                    status=status,
+                    progress=progress,
+                    position=index,
+                )
+                first_action = first_action or action
+                change(PlanChange.Kind.ACTION_ADDED, "Action added.", moment, action)
+            if done:
+                achieved.append(goal)
+        if stage == 2 and first_action is not None:
+            first_action.status = Action.Status.BLOCKED
+            first_action.progress = 50
+            first_action.due_on = first_action.due_on + dt.timedelta(days=28)
+            first_action.save()
+            change(
+                PlanChange.Kind.REPLANNED,
+                "The supplier could not deliver on time; moved on four weeks and using the "
+                "contingency.",
+                self.now - dt.timedelta(days=1),
+                first_action,
+            )
+        for goal in achieved:
+            assert goal.deadline is not None
+            goal.status = Goal.Status.ACHIEVED
+            goal.save()
+            when = timezone.make_aware(dt.datetime.combine(goal.deadline, dt.time(15)))
+            change(
+                PlanChange.Kind.GOAL_CHANGED,
+                "Goal achieved.",
+                min(max(when, moment), self.now - dt.timedelta(hours=1)),
+                goal,
+            )
+
+    def achieved(self, lead: str, deadline: dt.date) -> bool:
+        """Whether a goal is achieved: each adviser's share of goals met, this year and before
+        (``ACHIEVED_SHARE``: Alice's clients meet more and more, Ben's fewer than last year),
+        kept to exactly by counting, so that small numbers still show it; half as many are met
+        before a deadline still to come."""
+        share, before = ACHIEVED_SHARE[lead]
+        this_year = period_of(self.today, PeriodKind.FINANCIAL_YEAR)
+        if deadline < this_year.start:
+            share = before
+        if deadline >= self.today:
+            share /= 2
+        key = (lead, deadline >= this_year.start, deadline >= self.today)
+        seen, met = self.goal_tally.get(key, (0, 0))
+        done = met + 1 <= int(share * (seen + 1) + 0.5)
+        self.goal_tally[key] = (seen + 1, met + done)
+        return done
 
     def plan_change(
         self,
@@ -1029,6 +1239,42 @@ DEMO_GOALS = [
     ("Win new trade customers", "trade customers", "3", "8", "customers", 6),
     ("Improve the gross margin", "gross margin", "28", "35", "%", 6),
     ("Cut debtor days", "debtor days", "62", "40", "days", 4),
+]
+DEMO_JOB_GOALS = [
+    ("Move into paid work", "hours of paid work a week", "0", "16", "hours", 6),
+    ("Gain the food hygiene certificate", "certificates gained", "0", "1", "certificates", 3),
+    ("Apply for more jobs each week", "applications a week", "1", "5", "applications", 2),
+    ("Feel ready for interviews", "confidence, out of 10", "3", "7", "out of 10", 3),
+]
+# Lead adviser -> (share of goals achieved by their deadline this year, last year).
+ACHIEVED_SHARE = {
+    "alice.moss": (0.75, 0.5),
+    "ben.ali": (0.45, 0.65),
+    "chris.doyle": (0.6, 0.6),
+    "tom.hughes": (0.5, 0.4),
+}
+DEMO_JOB_ACTIONS = [
+    (
+        "Update the CV with the volunteering experience",
+        Action.OwnerKind.CLIENT,
+        "The job club's CV template",
+        "Not sure what to include",
+        "Go through it together at the next session",
+    ),
+    (
+        "Book onto the college's short course",
+        Action.OwnerKind.ADVISER,
+        "The adviser's contact at Northshire College",
+        "The course is full",
+        "Take the online version instead",
+    ),
+    (
+        "Practise interview answers with a friend",
+        Action.OwnerKind.CLIENT,
+        "The list of common questions",
+        "Nerves on the day",
+        "A mock interview with the adviser first",
+    ),
 ]
 DEMO_ACTIONS = [
     (

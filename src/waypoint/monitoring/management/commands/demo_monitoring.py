@@ -80,6 +80,28 @@ INDIVIDUAL_MEASURES = [
     ("in_work_26_weeks", "In work at 26 weeks", "yes_no", ""),
     ("qualification_gained", "Qualification gained", "yes_no", ""),
 ]
+# Outcome measures that count up from nothing: the baseline is 0, so the follow-up figure is the
+# gross change.
+COUNTED_FROM_ZERO = (
+    "jobs_created",
+    "jobs_safeguarded",
+    "investment_raised",
+    "new_products",
+    "new_markets",
+)
+JOB_KEYS = [key for key, *_ in INDIVIDUAL_MEASURES]
+# How each adviser's clients do after the support: jobs created (weights for 0 to 4), the chance
+# of raising investment; for individuals, of starting work, of staying in work to 26 weeks once
+# 13 are done, and of gaining a qualification.
+GROWTH_PROFILE = {"jobs": [20, 25, 25, 18, 12], "investment": 0.4}
+START_UP_PROFILE = {"jobs": [45, 30, 15, 7, 3], "investment": 0.2}
+MENTORING_PROFILE = {"jobs": [50, 30, 12, 5, 3], "investment": 0.15}
+OUTCOME_PROFILES: dict[str, dict[str, Any]] = {
+    "alice.moss": START_UP_PROFILE,
+    "ben.ali": GROWTH_PROFILE,
+    "chris.doyle": MENTORING_PROFILE,
+    "tom.hughes": {"job_start": 0.65, "sustained": 0.8, "qualification": 0.4},
+}
 WENT_WELL = [
     "The new price list is in use and customers accepted it.",
     "Cash-flow forecast updated every month since the last review.",
@@ -407,75 +429,203 @@ class MonitoringDemo:
         return len(rows)
 
     def outcomes(self) -> int:
-        values: list[OutcomeValue] = []
+        """Baselines for every outcome measure when the agreement is accepted (zero for the
+        counts: jobs created, investment raised, business started, job start...), and the 6-
+        and 12-month follow-ups of closed business engagements (3 and 6 months for Pathways'
+        individuals) where they are due: most done, some not (the client did not reply). Each
+        follow-up records what is known by then, with varied attribution, deadweight and
+        displacement; results differ by adviser (``OUTCOME_PROFILES``) and are better for
+        completed engagements than for those that ended early."""
+        values: list[OutcomeValue | None] = []
         measures = {(m.programme_id, m.key): m for m in OutcomeMeasure.objects.all()}
-        for number, (engagement, agreement) in enumerate(self._accepted()):
+        for engagement, agreement in self._accepted():
             assert agreement.accepted_at is not None
             business = engagement.client.kind == "business"
-            baseline = (
-                {
-                    "turnover": D(self.rng.randrange(60_000, 900_000, 5_000)),
-                    "employees": D(self.rng.randint(1, 25)),
-                    "profit": D(self.rng.randrange(-10_000, 80_000, 1_000)),
-                }
-                if business
-                else {"job_start": D(0), "hours_a_week": D(0)}
-            )
-            for key, value in baseline.items():
-                measure = measures.get((engagement.programme_id, key))
-                if measure is None:
-                    continue
-                values.append(
-                    OutcomeValue(
-                        organisation_id=engagement.organisation_id,
-                        engagement=engagement,
-                        measure=measure,
-                        value=value,
-                        recorded_on=agreement.accepted_at.date(),
-                        evidence=OutcomeValue.Evidence.SELF_DECLARED,
-                        recorded_by=engagement.lead_adviser,
-                    )
-                )
+            pre_start = engagement.client.trading_status == "pre_start"
+            baseline = self._baseline(pre_start) if business else dict.fromkeys(JOB_KEYS, D(0))
+
+            for key, figure in baseline.items():
+                values.append(self._value(engagement, agreement, measures, key, figure))
             if engagement.status != Status.CLOSED or engagement.closed_on is None:
                 continue
-            for months in (6, 12) if business else (3, 6):
+            completed = engagement.end_reason == Engagement.EndReason.COMPLETED
+            profile = OUTCOME_PROFILES.get(
+                engagement.lead_adviser.username,
+                GROWTH_PROFILE if business else OUTCOME_PROFILES["tom.hughes"],
+            )
+            results = (
+                self._business_results(baseline, profile, completed, pre_start)
+                if business
+                else self._job_results(profile, completed)
+            )
+            for index, months in enumerate((6, 12) if business else (3, 6)):
                 due = engagement.closed_on + dt.timedelta(days=30 * months)
+                share = (0.85, 0.7) if business else (0.9, 0.8)
+                done = due <= self.today and self.rng.random() < share[index]
                 follow_up = OutcomeFollowUp.objects.create(
                     organisation_id=engagement.organisation_id,
                     engagement=engagement,
                     months_after=months,
                     due_on=due,
-                    completed_on=due if due <= self.today and number % 3 else None,
+                    completed_on=min(self.today, due + dt.timedelta(days=self.rng.randint(0, 12)))
+                    if done
+                    else None,
                 )
                 if follow_up.completed_on is None:
                     continue
-                grown = {
-                    key: (value * D("1.25")).quantize(D("0.01")) if business else D(1)
-                    for key, value in baseline.items()
-                }
-                if not business:
-                    grown["hours_a_week"] = D(self.rng.choice([16, 25, 37]))
-                for key, value in grown.items():
-                    measure = measures.get((engagement.programme_id, key))
-                    if measure is None:
-                        continue
+                for key, figure in results[index].items():
                     values.append(
-                        OutcomeValue(
-                            organisation_id=engagement.organisation_id,
-                            engagement=engagement,
-                            measure=measure,
-                            follow_up=follow_up,
-                            value=value,
-                            recorded_on=follow_up.completed_on,
-                            evidence=self.rng.choice(list(OutcomeValue.Evidence)).value,
-                            attribution=self.rng.choice([30, 50, 70]),
-                            deadweight=self.rng.choice([10, 20, 30]),
-                            displacement=self.rng.choice([0, 10, 20]),
-                            recorded_by=engagement.lead_adviser,
-                        )
+                        self._value(engagement, agreement, measures, key, figure, follow_up)
                     )
-        OutcomeValue.objects.bulk_create(values)
-        return len(values)
+        rows = [row for row in values if row is not None]
+        OutcomeValue.objects.bulk_create(rows)
+        return len(rows)
+
+    def _value(
+        self,
+        engagement: Engagement,
+        agreement: Agreement,
+        measures: dict[tuple[int, str], OutcomeMeasure],
+        key: str,
+        figure: D,
+        follow_up: OutcomeFollowUp | None = None,
+    ) -> OutcomeValue | None:
+        """A baseline (taken when the agreement was accepted) or a follow-up figure, with the
+        client's view of how much is down to the support."""
+        measure = measures.get((engagement.programme_id, key))
+        if measure is None:
+            return None
+        assert agreement.accepted_at is not None
+        row = OutcomeValue(
+            organisation_id=engagement.organisation_id,
+            engagement=engagement,
+            measure=measure,
+            value=figure,
+            recorded_on=agreement.accepted_at.date(),
+            evidence=OutcomeValue.Evidence.SELF_DECLARED,
+            recorded_by=engagement.lead_adviser,
+        )
+        if follow_up is not None:
+            assert follow_up.completed_on is not None
+            business = engagement.client.kind == "business"
+            row.follow_up = follow_up
+            row.recorded_on = follow_up.completed_on
+            row.evidence = self.rng.choice(list(OutcomeValue.Evidence)).value
+            row.attribution = self.rng.choice([40, 50, 60, 70, 80, 90])
+            row.deadweight = self.rng.choice([10, 20, 25, 30, 40])
+            row.displacement = self.rng.choice([0, 10, 20, 25] if business else [0, 0, 5, 10])
+        return row
+
+    def _baseline(self, pre_start: bool) -> dict[str, D]:
+        """A business's figures when its agreement is accepted: a pre-start business has none
+        yet (and has not started); some established ones already export."""
+        exports = self.rng.random() < 0.2 and not pre_start
+        return {
+            "turnover": D(0) if pre_start else D(self.rng.randrange(60_000, 900_000, 5_000)),
+            "employees": D(0) if pre_start else D(self.rng.randint(1, 25)),
+            "profit": D(0) if pre_start else D(self.rng.randrange(-10_000, 80_000, 1_000)),
+            "export_sales": D(self.rng.randrange(5_000, 80_000, 1_000)) if exports else D(0),
+            **dict.fromkeys(COUNTED_FROM_ZERO, D(0)),
+            **({"business_started": D(0)} if pre_start else {}),
+        }
+
+    def _business_results(
+        self, baseline: dict[str, D], profile: dict[str, Any], completed: bool, pre_start: bool
+    ) -> tuple[dict[str, D], dict[str, D]]:
+        """A business's figures at its 6- and 12-month follow-ups: jobs, investment, products
+        and markets build up over the year; a pre-start business that starts (about three in
+        five) has its first turnover."""
+        started = pre_start and self.rng.random() < (0.65 if completed else 0.4)
+        started_early = started and self.rng.random() < 0.7
+        jobs = self.rng.choices(range(5), profile["jobs"])[0]
+        if not completed or (pre_start and not started):
+            jobs = min(jobs, 1 if completed else 0)
+        invested = self.rng.random() < profile["investment"] * (1 if completed else 0.5)
+        exports = baseline["export_sales"]
+        if exports == 0 and self.rng.random() < 0.1:
+            exports = D(self.rng.randrange(2_000, 30_000, 1_000))
+        if pre_start:
+            turnover = D(self.rng.randrange(15_000, 120_000, 5_000)) if started else D(0)
+        else:
+            turnover = (baseline["turnover"] * D(str(self.rng.uniform(0.92, 1.45)))).quantize(
+                D("1")
+            )
+        final = {
+            "turnover": turnover,
+            "employees": baseline["employees"] + jobs,
+            "profit": (
+                baseline["profit"]
+                + (turnover - baseline["turnover"]) * D(str(self.rng.uniform(0.05, 0.2)))
+            ).quantize(D("1")),
+            "export_sales": (exports * D(str(self.rng.uniform(1.0, 1.5)))).quantize(D("1")),
+            "jobs_created": D(jobs),
+            "jobs_safeguarded": D(self.rng.choice([0, 0, 0, 1, 1, 2, 3])),
+            "investment_raised": D(self.rng.randrange(5_000, 150_000, 2_500)) if invested else D(0),
+            "new_products": D(self.rng.choice([0, 0, 1, 1, 2, 3])),
+            "new_markets": D(self.rng.choice([0, 0, 0, 1, 1, 2])),
+        }
+        if pre_start:
+            final["business_started"] = D(1) if started else D(0)
+        # Six months on: part of the way there.
+        early_jobs = self.rng.randint(0, jobs) if started_early or not pre_start else 0
+        first = {
+            "turnover": (
+                baseline["turnover"] + (turnover - baseline["turnover"]) / 2
+                if started_early or not pre_start
+                else D(0)
+            ).quantize(D("1")),
+            "employees": baseline["employees"] + early_jobs,
+            "profit": ((baseline["profit"] + final["profit"]) / 2).quantize(D("1")),
+            "export_sales": exports,
+            "jobs_created": D(early_jobs),
+            "jobs_safeguarded": final["jobs_safeguarded"],
+            "investment_raised": final["investment_raised"] if self.rng.random() < 0.5 else D(0),
+            "new_products": min(final["new_products"], D(1)),
+            "new_markets": D(0),
+        }
+        if pre_start:
+            first["business_started"] = D(1) if started_early else D(0)
+        return first, final
+
+    def _job_results(
+        self, profile: dict[str, Any], completed: bool
+    ) -> tuple[dict[str, D], dict[str, D]]:
+        """An individual's figures at the 3- and 6-month follow-ups. Of those who start work,
+        some started while still supported (by the 3-month follow-up they have been in work
+        for 26 weeks, or not), most by three months (26 weeks is known at six), a few by six
+        months (too soon for 13 weeks). Fewer are still in work at 13 and 26 weeks."""
+        starts = self.rng.random() < profile["job_start"] * (1 if completed else 0.45)
+        when = self.rng.choices(["during", "early", "late"], [40, 40, 20])[0] if starts else ""
+        at_13 = when in ("during", "early") and self.rng.random() < 0.9
+        at_26 = at_13 and self.rng.random() < profile["sustained"]
+        hours = D(self.rng.choice([16, 20, 25, 30, 37]))
+        pay = D(self.rng.choice(["12.21", "12.50", "12.75", "13.20", "14.00", "15.50"]))
+        qualified = D(1 if self.rng.random() < profile["qualification"] else 0)
+
+        def work(started: bool, still: bool) -> dict[str, D]:
+            return {
+                "job_start": D(1 if started else 0),
+                "hours_a_week": hours if still else D(0),
+                "hourly_pay": pay if still else D(0),
+            }
+
+        def yes(flag: bool) -> D:
+            return D(1 if flag else 0)
+
+        early = when in ("during", "early")
+        first = {
+            **work(early, at_13),
+            "in_work_13_weeks": yes(at_13),
+            "qualification_gained": qualified if self.rng.random() < 0.6 else D(0),
+        }
+        final = {**work(starts, at_26 or when == "late"), "qualification_gained": qualified}
+        if when == "during":
+            first["in_work_26_weeks"] = final["in_work_26_weeks"] = yes(at_26)
+        elif when == "early":
+            final["in_work_26_weeks"] = yes(at_26)
+        elif when == "late":
+            final["in_work_13_weeks"] = D(0)  # started too recently for 13 weeks in work
+        return first, final
 
     # Concerns, compliance and grants: through the services ---------------------------------
 
