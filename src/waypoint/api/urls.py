@@ -9,6 +9,7 @@ from waypoint.api import (
     resources_concerns,
     resources_delivery,
     resources_diagnostics,
+    resources_measures,
     resources_outcomes,
     resources_records,
     resources_referrals,
@@ -38,6 +39,7 @@ for _module in (
     resources_outcomes,
     resources_concerns,
     resources_compliance,
+    resources_measures,
 ):
     _module.register(router)
 

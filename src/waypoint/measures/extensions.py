@@ -9,3 +9,7 @@ def register() -> None:
     __import__("waypoint.measures.views.library", fromlist=["_"]).register_nav()
     __import__("waypoint.measures.views.targets", fromlist=["_"]).register_nav()
     __import__("waypoint.measures.views.costs", fromlist=["_"]).register_nav()
+    __import__("waypoint.measures.views.benchmarking", fromlist=["_"]).register_nav()
+    __import__("waypoint.measures.views.evaluations", fromlist=["_"]).register_nav()
+    __import__("waypoint.measures.views.appraisals", fromlist=["_"]).register_nav()
+    __import__("waypoint.measures.views.improvements", fromlist=["_"]).register_nav()

@@ -1,4 +1,13 @@
-from waypoint.measures.views import costs, dashboards, library, targets
+from waypoint.measures.views import (
+    appraisals,
+    benchmarking,
+    costs,
+    dashboards,
+    evaluations,
+    improvements,
+    library,
+    targets,
+)
 
 app_name = "measures"
 
@@ -7,4 +16,8 @@ urlpatterns = [
     *library.urlpatterns,
     *targets.urlpatterns,
     *costs.urlpatterns,
+    *benchmarking.urlpatterns,
+    *evaluations.urlpatterns,
+    *appraisals.urlpatterns,
+    *improvements.urlpatterns,
 ]
