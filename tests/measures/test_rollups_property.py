@@ -165,6 +165,12 @@ class World:
             )
         elif kind == "outcome":
             engagement = self.pick(self.engagements, op[1])
+            measure = self.pick(self.measures, op[3])
+            baseline = OutcomeValue.objects.filter(
+                engagement=engagement, measure=measure, follow_up__isnull=True
+            )
+            if not op[2] and baseline.exists():
+                return  # one baseline per measure (a model constraint)
             follow_up = None
             if op[2]:
                 months = 6 + 6 * engagement.outcome_follow_ups.count()
@@ -177,7 +183,7 @@ class World:
             OutcomeValue.objects.create(
                 organisation_id=engagement.organisation_id,
                 engagement=engagement,
-                measure=self.pick(self.measures, op[3]),
+                measure=measure,
                 follow_up=follow_up,
                 value=D(op[3]),
                 recorded_on=TODAY - dt.timedelta(days=op[4]),

@@ -231,6 +231,15 @@ class SelfAppraisal(BaseModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        from waypoint.core.periods import Period, PeriodKind
+
+        period = Period(self.period_start, PeriodKind(self.period_kind))
+        return f"{self.adviser.get_full_name() or self.adviser.username}, {period.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:appraisal-detail", args=[self.pk])
+
 
 class Improvement(BaseModel):
     """The improvement register: plan, do, check, act."""
@@ -290,6 +299,9 @@ class Improvement(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:improvement-detail", args=[self.pk])
 
 
 class BenchmarkFigure(BaseModel):
@@ -360,6 +372,11 @@ class MeasureFact(models.Model):
     engagement_id = models.PositiveBigIntegerField(null=True)
     on = models.DateField()
     grain = models.CharField(max_length=20, default=PeriodKind.MONTH.value)
+    # The start of each period holding ``on`` that the grain counts in (none for a month of a
+    # quarter's cost, say): what a rebuild groups by (``rollups.rebuild``).
+    month_start = models.DateField(null=True)
+    quarter_start = models.DateField(null=True)
+    year_start = models.DateField(null=True)
     dims = models.JSONField(default=dict)
     values = models.JSONField(default=dict)
 

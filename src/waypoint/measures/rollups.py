@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from waypoint.core.periods import PeriodKind, period_of
 from waypoint.measures import definitions as defs
 from waypoint.measures.models import Measure, MeasureFact, Rollup, RollupBin, RollupMember
 from waypoint.measures.sources import READERS
@@ -111,6 +113,21 @@ def fact_from_row(row: MeasureFact) -> defs.Fact:
     )
 
 
+PERIOD_COLUMNS = {
+    PeriodKind.MONTH: "month_start",
+    PeriodKind.QUARTER: "quarter_start",
+    PeriodKind.FINANCIAL_YEAR: "year_start",
+}
+
+
+def period_starts(fact: defs.Fact) -> dict[str, dt.date | None]:
+    """The start of each period the fact counts in, by column (None for the others)."""
+    found: dict[str, dt.date | None] = dict.fromkeys(PERIOD_COLUMNS.values())
+    for kind in defs.GRAIN_PERIODS[fact.grain]:
+        found[PERIOD_COLUMNS[kind]] = period_of(fact.on, kind).start
+    return found
+
+
 def row_from_fact(fact: defs.Fact) -> MeasureFact:
     return MeasureFact(
         source=fact.source,
@@ -119,6 +136,7 @@ def row_from_fact(fact: defs.Fact) -> MeasureFact:
             f: (dict(getattr(fact, f)) if f in ("dims", "values") else getattr(fact, f))
             for f in FACT_FIELDS
         },
+        **period_starts(fact),
     )
 
 
@@ -306,6 +324,35 @@ def _medians(rollup_ids: list[int]) -> dict[int, D | None]:
 
 
 # Rebuild -----------------------------------------------------------------------------------------
+#
+# A rebuild computes the same cells as the facts' ``contributions`` would, but in SQL: each
+# measure's facts are first grouped once into a staging table (by where they belong and the
+# periods they count in, and by member or value when the measure needs them), from which every
+# scope and period is then summed. Nothing grows in Python with the size of the history, and the
+# staging table keeps the filters on JSON to one pass over the measure's facts.
+
+FACTS_BATCH = 5000
+STAGE = "measures_rebuild_stage"
+SCOPE_COLUMNS = {  # scope kind -> (organisation owning the scope, scope id, the scope exists)
+    "organisation": ("organisation_id", "organisation_id", "1 = 1"),
+    "programme": (
+        "programme_owner_id",
+        "programme_id",
+        "programme_id IS NOT NULL AND programme_owner_id IS NOT NULL",
+    ),
+    "team": ("organisation_id", "team_id", "team_id IS NOT NULL"),
+    "adviser": ("organisation_id", "adviser_id", "adviser_id IS NOT NULL"),
+}
+PLACE_COLUMNS = (
+    "organisation_id",
+    "programme_id",
+    "programme_owner_id",
+    "team_id",
+    "adviser_id",
+    "month_start",
+    "quarter_start",
+    "year_start",
+)
 
 
 def rebuild(measure_ids: Iterable[int] | None = None, *, refresh_facts: bool = True) -> int:
@@ -319,78 +366,307 @@ def rebuild(measure_ids: Iterable[int] | None = None, *, refresh_facts: bool = T
         if measure_ids is not None:
             wanted = set(measure_ids)
             measures = [m for m in measures if m.pk in wanted]
-            Rollup.objects.filter(measure_id__in=wanted).delete()
+            _delete_cells(wanted)
         else:
-            Rollup.objects.all().delete()
-        by_source: dict[str, list[LoadedMeasure]] = defaultdict(list)
-        for measure in measures:
-            by_source[measure.definition.source].append(measure)
-        cells: dict[str, CellChange] = {}
-        for source, source_measures in by_source.items():
-            for row in MeasureFact.objects.filter(source=source).iterator(chunk_size=2000):
-                fact = fact_from_row(row)
-                for measure in source_measures:
-                    if fact.applies_to(measure.organisation_id):
-                        _collect(cells, measure, fact, +1)
-        _create_cells(cells)
-    return len(cells)
+            _delete_cells(None)
+        sql = _Sql(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(sql.create_stage())
+            cells = sum(_rebuild_measure(cursor, sql, measure) for measure in measures)
+            cursor.execute(f"DROP TABLE {STAGE}")
+    return cells
+
+
+def _delete_cells(measure_ids: set[int] | None) -> None:
+    """Delete rollups with their members and bins in three statements (the ORM would load
+    every rollup to find what cascades)."""
+    rollup = Rollup._meta.db_table
+    where, params = "", []
+    if measure_ids is not None:
+        if not measure_ids:
+            return
+        where = f" WHERE measure_id IN ({', '.join(['%s'] * len(measure_ids))})"
+        params = sorted(measure_ids)
+    with connection.cursor() as cursor:
+        for model in (RollupMember, RollupBin):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE rollup_id IN "  # noqa: S608
+                f"(SELECT id FROM {rollup}{where})",
+                params,
+            )
+        cursor.execute(f"DELETE FROM {rollup}{where}", params)  # noqa: S608
 
 
 def _rebuild_facts() -> None:
     MeasureFact.objects.all().delete()
     for reader in READERS.values():
         ids = list(reader.model.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), 2000):
-            facts = reader.facts(set(ids[start : start + 2000]))
-            MeasureFact.objects.bulk_create(
-                [row_from_fact(f) for f in facts.values()], batch_size=CHUNK
+        for start in range(0, len(ids), FACTS_BATCH):
+            facts = reader.facts(set(ids[start : start + FACTS_BATCH]))
+            _insert_facts(facts.values())
+
+
+FACT_COLUMNS = ("source", "record_id", *FACT_FIELDS, *PERIOD_COLUMNS.values())
+
+
+def _insert_facts(facts: Iterable[defs.Fact]) -> None:
+    """Insert facts in plain batched INSERTs: the same rows as ``row_from_fact`` gives, without
+    the ORM's work per field."""
+    ops = connection.ops
+    rows = []
+    for fact in facts:
+        starts = period_starts(fact)
+        rows.append(
+            (
+                fact.source,
+                fact.record_id,
+                ops.adapt_datefield_value(fact.on),
+                fact.organisation_id,
+                fact.programme_id,
+                fact.programme_owner_id,
+                fact.team_id,
+                fact.adviser_id,
+                fact.client_id,
+                fact.engagement_id,
+                fact.grain,
+                ops.adapt_json_value(dict(fact.dims), None),
+                ops.adapt_json_value(dict(fact.values), None),
+                *(ops.adapt_datefield_value(day) for day in starts.values()),
+            )
+        )
+    if not rows:
+        return
+    columns = ", ".join(ops.quote_name(column) for column in FACT_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(FACT_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            batch = rows[start : start + CHUNK]
+            cursor.execute(
+                f"INSERT INTO {MeasureFact._meta.db_table} ({columns}) VALUES "  # noqa: S608
+                + ", ".join([one] * len(batch)),
+                [value for row in batch for value in row],
             )
 
 
-def _create_cells(cells: dict[str, CellChange]) -> None:
-    rows = [
-        Rollup(
-            key=key,
-            measure_id=cell.measure_id,
-            organisation_id=cell.organisation_id,
-            scope_kind=cell.scope_kind,
-            scope_id=cell.scope_id,
-            period_kind=cell.period_kind,
-            period_start=cell.period_start,
-            n=cell.n,
-            total=cell.total,
-            hits=cell.hits,
-            misses=cell.misses,
-            distinct=sum(1 for count in cell.members.values() if count),
-            median=defs.median_of(list(cell.bins.items())) if cell.has_bins else None,
+class _Sql:
+    """The few expressions that differ between SQLite and PostgreSQL. Figures are summed
+    exactly: as numeric on PostgreSQL, in ten-thousandths as integers on SQLite (facts keep
+    figures to four places)."""
+
+    def __init__(self, vendor: str) -> None:
+        self.postgres = vendor == "postgresql"
+        self.q = connection.ops.quote_name
+
+    def create_stage(self) -> str:
+        figure = "NUMERIC" if self.postgres else "INTEGER"
+        return (
+            f"CREATE TEMPORARY TABLE {STAGE} (organisation_id BIGINT, programme_id BIGINT, "
+            "programme_owner_id BIGINT, team_id BIGINT, adviser_id BIGINT, month_start DATE, "
+            f"quarter_start DATE, year_start DATE, entity BIGINT, value {figure}, n BIGINT, "
+            f"total {figure}, hits BIGINT, misses BIGINT)"
         )
-        for key, cell in cells.items()
-        if cell.n
-    ]
-    Rollup.objects.bulk_create(rows, batch_size=CHUNK)
-    ids = dict(Rollup.objects.filter(key__in=[]).values_list("key", "pk"))  # placeholder
-    del ids
-    pks = {}
-    keys = [r.key for r in rows]
-    for start in range(0, len(keys), CHUNK):
-        pks.update(
-            dict(
-                Rollup.objects.filter(key__in=keys[start : start + CHUNK]).values_list("key", "pk")
+
+    def figure(self, name: str) -> tuple[str, list[Any]]:
+        """A fact's figure ``name`` (NULL when it has none)."""
+        if self.postgres:
+            return f"CAST(({self.q('values')} ->> %s) AS NUMERIC)", [name]
+        return (
+            f"CAST(ROUND(CAST(json_extract({self.q('values')}, %s) AS REAL) * 10000) AS INTEGER)",
+            [_path(name)],
+        )
+
+    def at_least(self, figure: str, value: int) -> str:
+        return f"{figure} >= {value if self.postgres else value * 10000}"
+
+    def at_most(self, figure: str, value: int) -> str:
+        return f"{figure} <= {value if self.postgres else value * 10000}"
+
+    def as_decimal(self, figure: str) -> str:
+        """A summed figure as the rollup keeps it."""
+        return figure if self.postgres else f"({figure}) / 10000.0"
+
+    def text(self, column: str, is_date: bool = False) -> str:
+        if self.postgres and is_date:
+            return f"to_char({column}, 'YYYY-MM-DD')"
+        return f"CAST({column} AS TEXT)"
+
+    def conditions(self, conditions: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """SQL true exactly when ``definitions.matches(conditions, dims)``: the dim equals one
+        of the values, or it holds a list and one of its items does."""
+        parts, params = [], []
+        for name, wanted in conditions.items():
+            items = wanted if isinstance(wanted, list) else [wanted]
+            sql, found = (self._pg_condition if self.postgres else self._sqlite_condition)(
+                name, items
             )
+            parts.append(sql)
+            params.extend(found)
+        return " AND ".join(f"({part})" for part in parts) or "1 = 1", params
+
+    def _sqlite_condition(self, name: str, items: list[Any]) -> tuple[str, list[Any]]:
+        # json_extract gives strings as text and true/false as 1/0, as Python compares them
+        # (True == 1); json_each walks a list's items.
+        values = [int(item) if isinstance(item, bool) else item for item in items]
+        marks = ", ".join(["%s"] * len(values))
+        path = _path(name)
+        return (
+            f"CASE WHEN json_type(dims, %s) = 'array' THEN EXISTS (SELECT 1 FROM "  # noqa: S608
+            f"json_each(dims, %s) AS item WHERE item.value IN ({marks})) "
+            f"ELSE json_extract(dims, %s) IN ({marks}) END",
+            [path, path, *values, path, *values],
         )
-    members = [
-        RollupMember(rollup_id=pks[key], entity_id=entity, count=count)
-        for key, cell in cells.items()
-        if key in pks
-        for entity, count in cell.members.items()
-        if count
-    ]
-    bins = [
-        RollupBin(rollup_id=pks[key], value=value, count=count)
-        for key, cell in cells.items()
-        if key in pks
-        for value, count in cell.bins.items()
-        if count
-    ]
-    RollupMember.objects.bulk_create(members, batch_size=CHUNK)
-    RollupBin.objects.bulk_create(bins, batch_size=CHUNK)
+
+    def _pg_condition(self, name: str, items: list[Any]) -> tuple[str, list[Any]]:
+        values: list[str] = []
+        for item in items:  # as Python compares them: True == 1 and False == 0
+            values.append(json.dumps(item))
+            if isinstance(item, bool) or item in (0, 1):
+                values.extend([json.dumps(bool(item)), json.dumps(int(item))])
+        values = sorted(set(values))
+        marks = ", ".join(["CAST(%s AS JSONB)"] * len(values))
+        return (
+            "CASE WHEN jsonb_typeof(dims -> %s) = 'array' THEN EXISTS (SELECT 1 FROM "  # noqa: S608
+            f"jsonb_array_elements(dims -> %s) AS item(value) WHERE item.value IN ({marks})) "
+            f"ELSE (dims -> %s) IN ({marks}) END",
+            [name, name, *values, name, *values],
+        )
+
+
+def _path(name: str) -> str:
+    return '$."' + name.replace('"', '\\"') + '"'
+
+
+def _rebuild_measure(cursor: Any, sql: _Sql, measure: LoadedMeasure) -> int:
+    """Stage the measure's facts, then sum each scope and period into rollups (with members
+    and bins). Returns the number of cells."""
+    definition = measure.definition
+    aggregate = definition.aggregate
+    where, params = sql.conditions(definition.where)
+    filters = [f"source = %s AND ({where})"]
+    params = [definition.source, *params]
+    if measure.organisation_id is not None:  # Fact.applies_to
+        filters.append("(organisation_id = %s OR programme_owner_id = %s)")
+        params += [measure.organisation_id, measure.organisation_id]
+    entity, value = "NULL", "NULL"
+    total, hits, misses = "0", "0", "0"
+    select_params: list[Any] = []
+    if aggregate in defs.FIELD_AGGREGATES:
+        figure, figure_params = sql.figure(definition.field)
+        filters.append(f"{figure} IS NOT NULL")
+        params += figure_params
+        total = f"SUM({figure})"
+        select_params += figure_params
+        if aggregate == "nps":
+            hits = f"SUM(CASE WHEN {sql.at_least(figure, 9)} THEN 1 ELSE 0 END)"
+            misses = f"SUM(CASE WHEN {sql.at_most(figure, 6)} THEN 1 ELSE 0 END)"
+            select_params += figure_params * 2
+        if aggregate == "median":
+            value = figure
+            select_params = figure_params + select_params
+    elif aggregate == "distinct":
+        entity = "client_id" if definition.of == "client" else "engagement_id"
+        filters.append(f"{entity} IS NOT NULL")
+    elif aggregate == "rate":
+        numerator, numerator_params = sql.conditions(definition.numerator)
+        hits = f"SUM(CASE WHEN {numerator} THEN 1 ELSE 0 END)"
+        select_params += numerator_params
+    places = ", ".join(PLACE_COLUMNS)
+    group = (
+        [places] + (["entity"] if entity != "NULL" else []) + (["value"] if value != "NULL" else [])
+    )
+    cursor.execute(f"DELETE FROM {STAGE}")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {STAGE} ({places}, entity, value, n, total, hits, misses) "  # noqa: S608
+        f"SELECT {places}, {entity} AS entity, {value} AS value, COUNT(*), {total}, {hits}, "
+        f"{misses} FROM {MeasureFact._meta.db_table} WHERE {' AND '.join(filters)} "
+        f"GROUP BY {', '.join(group)}",
+        select_params + params,
+    )
+    cells = 0
+    for scope, (organisation, scope_id, exists) in SCOPE_COLUMNS.items():
+        for kind, start in PERIOD_COLUMNS.items():
+            cells += _sum_cells(
+                cursor, sql, measure, scope, organisation, scope_id, exists, kind.value, start
+            )
+    if aggregate == "median":
+        _store_medians(cursor, measure.pk)
+    return cells
+
+
+def _sum_cells(
+    cursor: Any,
+    sql: _Sql,
+    measure: LoadedMeasure,
+    scope: str,
+    organisation: str,
+    scope_id: str,
+    exists: str,
+    kind: str,
+    start: str,
+) -> int:
+    """One scope kind and period kind of a measure's staged facts into rollups (the keys as
+    ``definitions.cell_key`` makes them), then their members and bins."""
+    q = sql.q
+    rollup = Rollup._meta.db_table
+    key = (
+        f"%s || {sql.text(organisation)} || %s || {sql.text(scope_id)} || %s || "
+        f"{sql.text(start, is_date=True)}"
+    )
+    key_params = [f"{measure.pk}:", f":{scope}:", f":{kind}:"]
+    where = f"{exists} AND {start} IS NOT NULL"
+    cursor.execute(
+        f"INSERT INTO {rollup} ({q('key')}, measure_id, organisation_id, scope_kind, scope_id, "  # noqa: S608
+        f"period_kind, period_start, n, total, hits, misses, {q('distinct')}, median) "
+        f"SELECT {key}, %s, {organisation}, %s, {scope_id}, %s, {start}, SUM(n), "
+        f"{sql.as_decimal('SUM(total)')}, SUM(hits), SUM(misses), COUNT(DISTINCT entity), NULL "
+        f"FROM {STAGE} WHERE {where} GROUP BY {organisation}, {scope_id}, {start}",
+        [*key_params, measure.pk, scope, kind],
+    )
+    cells = cursor.rowcount
+    aggregate = measure.definition.aggregate
+    if aggregate not in ("distinct", "median"):
+        return cells
+    model, column = (RollupMember, "entity_id") if aggregate == "distinct" else (RollupBin, "value")
+    item = "entity" if aggregate == "distinct" else "value"
+    stored = "x.item" if aggregate == "distinct" else sql.as_decimal("x.item")
+    # Each cell's members (or bins) summed first, then found by its key (a unique index).
+    cursor.execute(
+        f"INSERT INTO {model._meta.db_table} (rollup_id, {column}, count) "  # noqa: S608
+        f"SELECT r.id, {stored}, x.n FROM (SELECT {key} AS cell, {item} AS item, SUM(n) AS n "
+        f"FROM {STAGE} WHERE {where} GROUP BY {organisation}, {scope_id}, {start}, {item}) AS x "
+        f"JOIN {rollup} AS r ON r.{q('key')} = x.cell",
+        key_params,
+    )
+    return cells
+
+
+def _store_medians(cursor: Any, measure_id: int) -> None:
+    """Each cell's median from its bins (``definitions.median_of``, as a refresh keeps it)."""
+    bins = (
+        RollupBin.objects.filter(rollup__measure_id=measure_id)
+        .order_by("rollup_id")
+        .values_list("rollup_id", "value", "count")
+    )
+    medians: list[tuple[Any, int]] = []
+    current: int | None = None
+    found: list[tuple[D, int]] = []
+    ops = connection.ops
+
+    def done() -> None:
+        if current is not None:
+            median = defs.median_of(found)
+            medians.append((ops.adapt_decimalfield_value(median, 24, 4), current))
+
+    for rollup_id, value, count in bins.iterator(chunk_size=5000):
+        if rollup_id != current:
+            done()
+            current, found = rollup_id, []
+        found.append((value, count))
+    done()
+    table = Rollup._meta.db_table
+    for start in range(0, len(medians), CHUNK):
+        cursor.executemany(
+            f"UPDATE {table} SET median = %s WHERE id = %s",  # noqa: S608
+            medians[start : start + CHUNK],
+        )

@@ -30,13 +30,20 @@ from waypoint.delivery.models import (
     Goal,
     GoalStatus,
     Interaction,
+    Programme,
     Referral,
     ReferralStatus,
     ReferralUsefulness,
 )
 from waypoint.measures.definitions import Fact
 from waypoint.measures.models import Cost
-from waypoint.monitoring.models import Concern, ConcernStatus, OutcomeValue, Review
+from waypoint.monitoring.models import (
+    Concern,
+    ConcernStatus,
+    OutcomeMeasure,
+    OutcomeValue,
+    Review,
+)
 from waypoint.monitoring.selectors_outcomes import net_additional
 from waypoint.monitoring.selectors_settings import settings_for_programmes
 
@@ -205,7 +212,7 @@ def engagement_facts(ids: set[int]) -> dict[int, Fact]:
 
 
 def contact_facts(ids: set[int]) -> dict[int, Fact]:
-    rows = list(Interaction.objects.filter(pk__in=ids))
+    rows = list(Interaction.objects.filter(pk__in=ids).order_by())
     ctx = contexts(row.engagement_id for row in rows)
     return {
         row.pk: ctx[row.engagement_id].fact(
@@ -220,17 +227,16 @@ def contact_facts(ids: set[int]) -> dict[int, Fact]:
 
 
 def review_facts(ids: set[int]) -> dict[int, Fact]:
-    rows = list(Review.objects.filter(pk__in=ids).select_related("engagement__programme"))
+    # No joins (nor the default ordering's): SQLite can plan them as a full scan.
+    rows = list(Review.objects.filter(pk__in=ids).order_by())
     ctx = contexts(row.engagement_id for row in rows)
-    windows = {
-        pk: found.on_time_days
-        for pk, found in settings_for_programmes({row.engagement.programme for row in rows}).items()
-    }
+    programmes = set(Programme.objects.filter(pk__in={c.programme_id for c in ctx.values()}))
+    windows = {pk: found.on_time_days for pk, found in settings_for_programmes(programmes).items()}
     facts = {}
     for row in rows:
         on_time = None
         if row.due_on is not None:
-            window = windows[row.engagement.programme_id]
+            window = windows[ctx[row.engagement_id].programme_id]
             on_time = abs((row.held_on - row.due_on).days) <= window  # 000 req 2
         values = {
             name: figure(getattr(row, name))
@@ -302,23 +308,36 @@ def referral_facts(ids: set[int]) -> dict[int, Fact]:
 def outcome_facts(ids: set[int]) -> dict[int, Fact]:
     """Only the latest follow-up figure of an engagement's measure has a fact: its change
     from the baseline is the gross change, and net additional impact follows (000 req 4)."""
-    rows = list(
-        OutcomeValue.objects.filter(pk__in=ids, follow_up__isnull=False).select_related("measure")
-    )
+    rows = [
+        row
+        for row in OutcomeValue.objects.filter(pk__in=ids).order_by()
+        if row.follow_up_id is not None
+    ]
     if not rows:
         return {}
+    keys = dict(
+        OutcomeMeasure.objects.filter(pk__in={row.measure_id for row in rows}).values_list(
+            "pk", "key"
+        )
+    )
     pairs = {(row.engagement_id, row.measure_id) for row in rows}
-    related = OutcomeValue.objects.filter(
-        engagement_id__in={e for e, _ in pairs}, measure_id__in={m for _, m in pairs}
-    ).order_by("recorded_on", "pk")
+    # By engagement only (its index), the measures picked here: a filter on both can lead
+    # SQLite to walk every value of a measure.
+    related = (
+        OutcomeValue.objects.filter(engagement_id__in={e for e, _ in pairs})
+        .order_by("recorded_on", "pk")
+        .values_list("pk", "engagement_id", "measure_id", "follow_up_id", "value")
+    )
     baseline: dict[tuple[int, int], D] = {}
     latest: dict[tuple[int, int], int] = {}
-    for value in related:
-        pair = (value.engagement_id, value.measure_id)
-        if value.follow_up_id is None:
-            baseline[pair] = value.value
+    for pk, engagement_id, measure_id, follow_up_id, value in related:
+        pair = (engagement_id, measure_id)
+        if pair not in pairs:
+            continue
+        if follow_up_id is None:
+            baseline[pair] = value
         else:
-            latest[pair] = value.pk
+            latest[pair] = pk
     ctx = contexts(e for e, _ in pairs)
     facts = {}
     for row in rows:
@@ -336,7 +355,7 @@ def outcome_facts(ids: set[int]) -> dict[int, Fact]:
             "outcomes",
             row.pk,
             row.recorded_on,
-            dims={"measure": row.measure.key, "evidence": row.evidence},
+            dims={"measure": keys[row.measure_id], "evidence": row.evidence},
             values=values,
         )
     return facts

@@ -1,5 +1,7 @@
 """Load demo measures data on top of the other demos (issue 6): costs, targets and published
-benchmark figures, then compute the rollups.
+benchmark figures, then compute the rollups; then the advisers' self-appraisals, the
+improvement register at every stage and two service evaluations, all through the services so
+their timelines show who did what (the audit log names the system account, as for every demo).
 
 Runs last (``demo_order``): the other demos bulk-create records, which sends no signals, so
 the rollups are rebuilt from scratch at the end. Targets are set from the figures so that
@@ -22,8 +24,24 @@ from waypoint.core.models import Organisation, Team, User
 from waypoint.core.periods import Period, PeriodKind, period_of
 from waypoint.delivery.models import Programme
 from waypoint.measures import rollups
-from waypoint.measures.models import BenchmarkFigure, Cost, Measure, Target
+from waypoint.measures.models import (
+    BenchmarkFigure,
+    Cost,
+    Evaluation,
+    Improvement,
+    Measure,
+    SelfAppraisal,
+    Target,
+)
 from waypoint.measures.selectors import Scope, values
+from waypoint.measures.services.appraisals import appraisal_save
+from waypoint.measures.services.evaluations import (
+    evaluation_create,
+    evaluation_finalise,
+    recommendation_create,
+)
+from waypoint.measures.services.improvements import improvement_create, improvement_move
+from waypoint.monitoring.models import Concern
 
 D = decimal.Decimal
 HUB = "Enterprise Hub Ltd"
@@ -49,6 +67,24 @@ BENCHMARKS = [
     ("reviews_on_time", "Regional business support providers' forum", D("85")),
     ("cost_per_client", "Regional business support providers' forum", D("640")),
 ]
+# (organisation, adviser or mentor, rating this quarter, rating last quarter): Alice rates
+# herself above what her clients say of their progress; the others are close to theirs.
+APPRAISALS = [
+    (HUB, "alice.moss", 5, 5),
+    (HUB, "ben.ali", 4, 3),
+    (HUB, "chris.doyle", 4, 4),
+    (PATHWAYS, "tom.hughes", 3, 4),
+]
+SWOT = {
+    "limits": "A fixed contract value of £340,000 a year; two full-time advisers and a mentor.",
+    "priorities": "The county growth plan: rural businesses, start-ups and good local jobs.",
+    "strengths": "Experienced advisers who know the area; clients rate their advisers highly.",
+    "weaknesses": "Reviews are often held late; action plans reach some clients slowly.",
+    "opportunities": "A new rural grant scheme and the library's business start-up sessions.",
+    "threats": "The contract ends in two years; other providers offer free online courses.",
+    "feedback_themes": "Clients value practical help with finance; some wait too long for "
+    "their plan.",
+}
 
 
 class Command(BaseCommand):
@@ -73,6 +109,21 @@ class Command(BaseCommand):
                 targets = self.targets(hub, today)
                 benchmarks = self.benchmarks(hub, today)
                 self.stdout.write(f"Demo measures: {targets} targets, {benchmarks} benchmarks.")
+        with acting_as(None), transaction.atomic():
+            if (
+                SelfAppraisal.objects.exists()
+                or Improvement.objects.exists()
+                or Evaluation.objects.exists()
+            ):
+                self.stdout.write("Demo appraisals, improvements and evaluations already loaded.")
+            else:
+                appraisals = self.appraisals(today)
+                improvements = self.improvements(hub, today)
+                evaluations = self.evaluations(hub, today)
+                self.stdout.write(
+                    f"Demo measures: {appraisals} self-appraisals, {improvements} improvements, "
+                    f"{evaluations} evaluations."
+                )
         self.stdout.write(f"Rollups computed: {cells} cells.")
 
     def costs(self, today: dt.date) -> int:
@@ -176,6 +227,186 @@ class Command(BaseCommand):
             )
             created += 1
         return created
+
+    def appraisals(self, today: dt.date) -> int:
+        """Each adviser and mentor rates themself for this quarter and the last (000 req 9)."""
+        this_quarter = period_of(today, PeriodKind.QUARTER)
+        created = 0
+        for name, username, now, before in APPRAISALS:
+            organisation = Organisation.objects.filter(name=name).first()
+            person = User.objects.filter(username=username).first()
+            if organisation is None or person is None:
+                continue
+            for period, rating in ((this_quarter.previous(), before), (this_quarter, now)):
+                appraisal_save(
+                    acting_user=person,
+                    organisation=organisation,
+                    period=period,
+                    rating=rating,
+                    went_well="Clients left each meeting with clear next steps.",
+                    to_improve="Send action plans sooner and book reviews before they fall due.",
+                )
+                created += 1
+        return created
+
+    def improvements(self, hub: Organisation, today: dt.date) -> int:
+        """The register at every stage, from each kind of source (000 req 10)."""
+        people = {u.username: u for u in User.objects.filter(username__in=_OWNERS)}
+        if set(people) != set(_OWNERS):
+            return 0
+        mary, alice, ben = people["mary.shaw"], people["alice.moss"], people["ben.ali"]
+        measures = {m.code: m for m in Measure.objects.filter(organisation=None)}
+        quarter = period_of(today, PeriodKind.QUARTER)
+        before, after = quarter.previous().previous().label, quarter.previous().label
+        concern = Concern.objects.filter(organisation=hub).order_by("raised_on", "pk").first()
+        heard = f" The concern: “{concern.summary}”" if concern is not None else ""
+        soon = today + dt.timedelta(days=42)
+
+        def add(source: str, title: str, owner: User, **fields: Any) -> Improvement:
+            return improvement_create(
+                organisation=hub,
+                acting_user=mary,
+                source=source,
+                title=title,
+                owner=owner,
+                due_on=soon,
+                **fields,
+            )
+
+        def move(improvement: Improvement, *stages: str, **fields: Any) -> None:
+            for stage in stages:
+                improvement_move(
+                    improvement=improvement,
+                    acting_user=improvement.owner,
+                    to=stage,
+                    **(fields if stage == stages[-1] else {}),
+                )
+
+        add(
+            Improvement.Source.REFLECTION,
+            "Send each client's action plan within two working days",
+            alice,
+            detail="Raised in Alice's self-appraisal: plans sometimes take a week.",
+        )
+        doing = add(
+            Improvement.Source.CONCERN,
+            "Acknowledge every concern within two working days",
+            mary,
+            detail="A client's concern was not acknowledged in time." + heard,
+            plan="A shared concerns inbox checked each morning; cover agreed for leave.",
+            measure=measures.get("concerns_resolved_in_time"),
+        )
+        move(doing, Improvement.Status.DO)
+        checking = add(
+            Improvement.Source.BENCHMARK,
+            "Hold reviews on time, as the best providers in the region do",
+            ben,
+            detail="The regional forum's providers hold 85% of reviews on time.",
+            plan="Book the next review at the end of each meeting; a weekly list of those due.",
+            measure=measures.get("reviews_on_time"),
+        )
+        move(
+            checking,
+            Improvement.Status.DO,
+            Improvement.Status.CHECK,
+            before_period=before,
+            after_period=after,
+        )
+        acting = add(
+            Improvement.Source.REVIEW,
+            "Explain the support on offer at the first meeting",
+            mary,
+            detail="Clients' reviews say they did not know what help they could ask for.",
+            plan="A one-page guide to the support, talked through at every first meeting.",
+            measure=measures.get("mean_satisfaction"),
+        )
+        move(
+            acting,
+            Improvement.Status.DO,
+            Improvement.Status.CHECK,
+            before_period=before,
+            after_period=after,
+        )
+        move(
+            acting,
+            Improvement.Status.ACT,
+            check_notes="Satisfaction rose after the guide came in; a few clients still ask.",
+        )
+        closed = add(
+            Improvement.Source.SWOT,
+            "Agree more action plans with pre-start clients",
+            alice,
+            detail="The SWOT analysis found too few agreements in place for new businesses.",
+            plan="Agree the plan at the second meeting, with the client's own words in it.",
+            measure=measures.get("agreements_in_place"),
+        )
+        move(
+            closed,
+            Improvement.Status.DO,
+            Improvement.Status.CHECK,
+            before_period=before,
+            after_period=after,
+        )
+        move(
+            closed,
+            Improvement.Status.ACT,
+            check_notes="More agreements were in place after the change than before.",
+        )
+        move(
+            closed,
+            Improvement.Status.CLOSED,
+            decision=Improvement.Decision.ADOPT,
+            decision_notes="The change worked: it is now how every adviser works.",
+        )
+        # Agreed weeks ago and not yet done: overdue on Mary's list.
+        doing.due_on = today - dt.timedelta(days=10)
+        doing.save()
+        return 5
+
+    def evaluations(self, hub: Organisation, today: dt.date) -> int:
+        """A final evaluation of last financial year and a draft of this one, with two
+        recommendations in the register (000 req 10)."""
+        people = {u.username: u for u in User.objects.filter(username__in=_OWNERS)}
+        if set(people) != set(_OWNERS):
+            return 0
+        mary = people["mary.shaw"]
+        year = period_of(today, PeriodKind.FINANCIAL_YEAR)
+        last = evaluation_create(
+            acting_user=mary,
+            title="",
+            scope_kind="organisation",
+            scope_id=hub.pk,
+            period=year.previous().label,
+            **SWOT,
+            conclusions="Good reach across the county; reviews must be held on time.",
+        )
+        evaluation_finalise(evaluation=last, acting_user=mary, today=today)
+        draft = evaluation_create(
+            acting_user=mary,
+            title="",
+            scope_kind="organisation",
+            scope_id=hub.pk,
+            period=year.label,
+            **SWOT,
+        )
+        measures = {m.code: m for m in Measure.objects.filter(organisation=None)}
+        for owner, title, code in (
+            ("alice.moss", "Agree an action plan with every new client", "agreements_in_place"),
+            ("ben.ali", "Hold every review on time", "reviews_on_time"),
+        ):
+            recommendation_create(
+                evaluation=draft,
+                acting_user=mary,
+                title=title,
+                owner=people[owner],
+                plan="To be planned at the next team meeting.",
+                due_on=today + dt.timedelta(days=90),
+                measure=measures.get(code),
+            )
+        return 2
+
+
+_OWNERS = ("mary.shaw", "alice.moss", "ben.ali")
 
 
 def _quarters(start: dt.date, until: dt.date) -> list[Period]:
