@@ -18,7 +18,7 @@ from tests.conftest import Cast
 from tests.delivery.conftest import Desk, desk  # noqa: F401  (the fixture)
 from tests.delivery.factories import InteractionFactory
 from tests.factories import person
-from tests.permissions import assert_no_audit, check_access, request_as
+from tests.permissions import assert_audited, assert_no_audit, check_access, request_as
 from waypoint.core.periods import Period, PeriodKind, period_of
 from waypoint.core.roles import Role
 from waypoint.delivery.models import Interaction
@@ -744,10 +744,232 @@ def test_the_schema_describes_the_measures_endpoints(db):
     } <= set(paths)
     assert set(paths["/api/v1/measures/{code}/"]) == {"get", "patch"}
     assert set(paths["/api/v1/targets/{id}/"]) == {"get", "patch", "delete"}
-    assert set(paths["/api/v1/improvements/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/improvements/{id}/"]) == {"get", "patch", "delete"}
+    assert "/api/v1/improvements/{id}/move/" in paths
     operation = paths["/api/v1/measures/{code}/values/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"code", "scope", "period", "last", "kind"} == names
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MeasureValues"
     }
+
+
+# Writing improvements --------------------------------------------------------------------------
+
+
+def hub_improvement(cast: Cast, **changes: Any) -> Improvement:
+    from waypoint.measures.services import improvements as improvement_services
+
+    fields: dict[str, Any] = {
+        "organisation": cast.hub,
+        "source": Improvement.Source.CONCERN,
+        "title": "Answer calls faster",
+        "owner": cast.alice,
+        "plan": "A second phone line",
+        **changes,
+    }
+    return improvement_services.improvement_create(acting_user=cast.mary, **fields)
+
+
+def test_a_manager_adds_an_improvement(cast, people, standard_measures):
+    data = {
+        "organisation": cast.hub.pk,
+        "source": "concern",
+        "title": " Answer calls faster ",
+        "owner": cast.alice.pk,
+        "plan": "A second phone line",
+        "measure": "support_hours",
+        "scope": f"organisation:{cast.hub.pk}",
+        "before_period": "2025-06",
+        "after_period": "2025-07",
+    }
+    response = check_access(
+        cast,
+        IMPROVEMENTS,
+        method="post",
+        data=data,
+        api=True,
+        allowed=cast.mary,
+        wrong_role=cast.alice,
+        out_of_scope=None,
+        expect=201,
+        audited=[(Improvement, "create")],
+    )
+    improvement = Improvement.objects.get()
+    assert (improvement.organisation, improvement.owner, improvement.created_by) == (
+        cast.hub,
+        cast.alice,
+        cast.mary,
+    )
+    assert (improvement.title, improvement.status) == ("Answer calls faster", "plan")
+    assert improvement.measure == standard_measures["support_hours"]
+    body = response.json()
+    assert (body["id"], body["measure"], body["scope"], body["before_period"]) == (
+        improvement.pk,
+        "support_hours",
+        f"organisation:{cast.hub.pk}",
+        "2025-06",
+    )
+    # A viewer sees the register but does not add to it; the organisation may be left out by
+    # a manager of one organisation.
+    with assert_no_audit():
+        assert api(people["vera"], IMPROVEMENTS, "post", data).status_code == 403
+    data = {**data, "owner": people["paula"].pk}
+    del data["organisation"], data["scope"]
+    theirs = api(people["paula"], IMPROVEMENTS, "post", data)
+    assert theirs.status_code == 201, theirs.content
+    assert (theirs.json()["organisation"], theirs.json()["scope"]) == (
+        cast.pathways.pk,
+        f"organisation:{cast.pathways.pk}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"source": "gossip"}, "source"),
+        ({"owner": "{paula}"}, "owner"),
+        ({"owner": "{oscar}"}, "owner"),
+        ({"measure": "no_such_measure"}, "measure"),
+        ({"scope": "team"}, "scope"),
+        ({"scope": "organisation:{pathways}"}, "scope"),
+        ({"measure": "support_hours", "after_period": "2025"}, "after_period"),
+        ({"before_period": "2025-06"}, "measure"),
+        ({"due_on": "2020-01-01"}, "due_on"),
+        ({"organisation": "{pathways}"}, "organisation"),
+    ],
+)
+def test_improvement_problems_name_their_field(cast, people, standard_measures, changes, field):
+    names = {"paula": people["paula"].pk, "oscar": cast.oscar.pk, "pathways": cast.pathways.pk}
+    data = {
+        "organisation": cast.hub.pk,
+        "source": "concern",
+        "title": "Answer calls faster",
+        "owner": cast.alice.pk,
+        **{k: v.format(**names) if isinstance(v, str) else v for k, v in changes.items()},
+    }
+    with assert_no_audit():
+        error = assert_json_error(api(cast.mary, IMPROVEMENTS, "post", data), 400)
+    assert list(error["errors"]) == [field], error
+    assert not Improvement.objects.exists()
+
+
+def test_an_improvement_is_changed_by_its_owner_and_managers(cast, people, standard_measures):
+    improvement = hub_improvement(cast)
+    url = f"{IMPROVEMENTS}{improvement.pk}/"
+    response = check_access(
+        cast,
+        url,
+        method="patch",
+        data={"plan": "Two phone lines", "measure": "support_hours"},
+        api=True,
+        allowed=cast.alice,  # its owner
+        wrong_role=people["vera"],  # sees it, may not change it
+        out_of_scope=people["paula"],
+        audited=[(Improvement, "update")],
+    )
+    improvement.refresh_from_db()
+    assert improvement.plan == "Two phone lines"
+    assert improvement.measure == standard_measures["support_hours"]
+    # A measure with no scope is checked for the whole organisation.
+    assert response.json()["scope"] == f"organisation:{cast.hub.pk}"
+    # Only a manager hands it to someone else; nothing changes when refused.
+    with assert_no_audit():
+        refused = api(cast.alice, url, "patch", {"owner": cast.mary.pk, "plan": "Other"})
+    assert list(assert_json_error(refused, 400)["errors"]) == ["owner"]
+    improvement.refresh_from_db()
+    assert (improvement.owner, improvement.plan) == (cast.alice, "Two phone lines")
+    with assert_audited([(Improvement, "update")]):
+        handed = api(cast.mary, url, "patch", {"owner": cast.mary.pk, "scope": None})
+    assert handed.status_code == 200, handed.content
+    assert handed.json()["owner"] == cast.mary.pk
+    assert api(cast.mary, url, "put", {"title": "x"}).status_code == 405
+
+
+def test_an_improvement_moves_through_its_stages(cast, people, standard_measures):
+    improvement = hub_improvement(cast)
+    url = f"{IMPROVEMENTS}{improvement.pk}/move/"
+    response = check_access(
+        cast,
+        url,
+        method="post",
+        data={"to": "do"},
+        api=True,
+        allowed=cast.alice,  # its owner
+        wrong_role=people["vera"],
+        out_of_scope=people["paula"],
+        audited=[(Improvement, "update")],
+    )
+    assert response.json()["status"] == "do"
+    # Skipping a stage is refused, naming the stage asked for.
+    with assert_no_audit():
+        refused = api(cast.alice, url, "post", {"to": "closed"})
+    errors = assert_json_error(refused, 400)["errors"]
+    assert errors == {"to": ["An improvement at do moves to check next, not to closed."]}
+    # Checking needs the measure and both periods: every missing one is named.
+    with assert_no_audit():
+        refused = api(cast.alice, url, "post", {"to": "check"})
+    assert set(assert_json_error(refused, 400)["errors"]) == {
+        "measure",
+        "before_period",
+        "after_period",
+    }
+    improvement.refresh_from_db()
+    assert improvement.status == "do"
+    api(cast.mary, f"{IMPROVEMENTS}{improvement.pk}/", "patch", {"measure": "support_hours"})
+    moves = [
+        ({"to": "check", "before_period": "2025-06", "after_period": "2025-07"}, "check"),
+        ({"to": "do"}, None),  # going back needs a note
+        ({"to": "do", "note": "Not done yet"}, "do"),
+        ({"to": "check"}, "check"),
+        ({"to": "act", "check_notes": "Faster by a day"}, "act"),
+        ({"to": "closed", "decision": "maybe", "decision_notes": "Worth it"}, None),
+        ({"to": "closed", "decision": "adopt", "decision_notes": "Worth it"}, "closed"),
+    ]
+    for data, wanted in moves:
+        answer = api(cast.alice, url, "post", data)
+        if wanted is None:
+            assert answer.status_code == 400, (data, answer.content)
+        else:
+            assert answer.status_code == 200, (data, answer.content)
+            assert answer.json()["status"] == wanted
+    improvement.refresh_from_db()
+    assert (improvement.status, improvement.decision, improvement.check_notes) == (
+        "closed",
+        "adopt",
+        "Faster by a day",
+    )
+    closed = assert_json_error(api(cast.alice, url, "post", {"to": "do"}), 400)
+    assert closed["errors"] == {"to": ["This improvement is closed: it no longer moves."]}
+
+
+def test_an_improvement_is_deleted_only_while_a_plan(cast, people, standard_measures):
+    improvement = hub_improvement(cast)
+    check_access(
+        cast,
+        f"{IMPROVEMENTS}{improvement.pk}/",
+        method="delete",
+        api=True,
+        allowed=cast.mary,
+        wrong_role=cast.alice,  # its owner moves it on but does not delete it
+        out_of_scope=people["paula"],
+        expect=204,
+        audited=[(Improvement, "delete")],
+    )
+    assert not Improvement.objects.exists()
+    under_way = hub_improvement(cast)
+    api(cast.mary, f"{IMPROVEMENTS}{under_way.pk}/move/", "post", {"to": "do"})
+    with assert_no_audit():
+        refused = api(cast.mary, f"{IMPROVEMENTS}{under_way.pk}/", "delete")
+    message = assert_json_error(refused, 400)["errors"]["non_field_errors"][0]
+    assert message.startswith("Only an improvement still being planned can be deleted")
+    assert Improvement.objects.filter(pk=under_way.pk).exists()
+
+
+def test_the_schema_generates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/improvements/{id}/move/:" in target.read_text()

@@ -25,7 +25,12 @@ amber margin, profile, notes) and delete them, through ``services.targets``.
 
 ``/api/v1/evaluations/``: service evaluations (list, retrieve; managers create, change a draft
 and ``POST {id}/finalise/``), through ``services.evaluations``.
-``/api/v1/improvements/``: the improvement register (list and retrieve).
+``/api/v1/improvements/``: the improvement register (list and retrieve); managers add
+(``POST``) and change (``PATCH``) improvements, the owner changes theirs, and
+``POST {id}/move/`` moves one through plan, do, check and act to closed (with what each stage
+needs: the plan, the measure and periods before and after, what the check found, the
+decision); ``DELETE`` only while still a plan (400 once under way), through
+``services.improvements``.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from rest_framework.routers import SimpleRouter
 
 from waypoint.api.serializers import ERROR_SCHEMA, IdField
 from waypoint.api.views import PolicyViewSet
-from waypoint.core.models import Organisation, RoleAssignment, Team
+from waypoint.core.models import Organisation, RoleAssignment, Team, User
 from waypoint.core.periods import Period, PeriodKind, period_of
 from waypoint.core.permissions import OrganisationScopedPolicy, policy_for
 from waypoint.core.roles import organisations_with_role
@@ -1168,6 +1173,177 @@ class ImprovementFilterSet(django_filters.FilterSet):
         )
 
 
+def _improvement_services() -> Any:
+    from waypoint.measures.services import improvements
+
+    return improvements
+
+
+def _measure_for(user: Any, organisation_id: int, code: str | None) -> Measure | None:
+    """The measure of this code the organisation uses (its own first, then the standard one);
+    None for no code; a ValidationError naming ``measure`` for an unknown one."""
+    if not code:
+        return None
+    found = list(
+        Measure.objects.restrict(user, "view")
+        .filter(code=code)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
+    )
+    if not found:
+        raise serializers.ValidationError(
+            {"measure": [f"No measure {code!r} is one this organisation uses."]}
+        )
+    found.sort(key=lambda m: m.organisation_id is None)
+    return found[0]
+
+
+def _improvement_scope(text: str | None) -> tuple[str, int | None]:
+    """``"team:4"`` -> ("team", 4); empty -> ("", None) (the whole organisation when a measure
+    is given)."""
+    if not text:
+        return "", None
+    return read_scope(text)
+
+
+def _people(request: Any) -> Any:
+    if request is None:
+        return User.objects.none()
+    return _improvement_services().people_for(_organisations(request).values("pk"))
+
+
+class _ImprovementFields(serializers.Serializer):
+    """What people write about an improvement; the stage moves only through ``move``."""
+
+    source = _listed(Improvement.Source.choices, required=False)  # type: ignore[assignment]
+    title = serializers.CharField(required=False, allow_blank=True)
+    detail = serializers.CharField(required=False, allow_blank=True)
+    owner = IdField(
+        queryset=User.objects.none(), required=False, help_text="The id of the person who owns it."
+    )
+    plan = serializers.CharField(required=False, allow_blank=True)
+    measure = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The code of the measure to check it by; empty for none.",
+    )
+    scope = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Where the measure is checked, kind:id, e.g. team:4; the whole organisation "
+        "if empty.",
+    )
+    before_period = serializers.CharField(
+        required=False, allow_blank=True, help_text="2026-11, 2026/27 Q3 or 2026/27."
+    )
+    after_period = serializers.CharField(
+        required=False, allow_blank=True, help_text="2026-11, 2026/27 Q3 or 2026/27."
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        cast(IdField, fields["owner"]).queryset = _people(self.context.get("request"))
+        return fields
+
+
+class ImprovementCreateSerializer(_ImprovementFields):
+    organisation = IdField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="Whose improvement it is; may be left out by a manager of a single organisation.",
+    )
+    source = _listed(Improvement.Source.choices)
+    title = serializers.CharField(allow_blank=True)
+    owner = IdField(queryset=User.objects.none(), help_text="The id of the person who owns it.")
+    evaluation = IdField(
+        queryset=Evaluation.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The service evaluation it came from, if any.",
+    )
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        cast(IdField, fields["organisation"]).queryset = _organisations(request)
+        cast(IdField, fields["evaluation"]).queryset = (
+            Evaluation.objects.restrict(request.user, "view")
+            if request is not None
+            else Evaluation.objects.none()
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["request"].user
+        if "organisation" not in attrs:
+            policy = cast(OrganisationScopedPolicy, policy_for(Improvement))
+            allowed = policy.organisations_for_add(user)
+            if allowed is None or len(allowed) != 1:
+                raise serializers.ValidationError(
+                    {"organisation": ["Say which organisation the improvement belongs to."]}
+                )
+            attrs["organisation"] = Organisation.objects.get(pk=next(iter(allowed)))
+        attrs["measure"] = _measure_for(user, attrs["organisation"].pk, attrs.get("measure"))
+        attrs["scope_kind"], attrs["scope_id"] = _improvement_scope(attrs.pop("scope", None))
+        return attrs
+
+
+class ImprovementUpdateSerializer(_ImprovementFields):
+    check_notes = serializers.CharField(required=False, allow_blank=True)
+    decision = serializers.CharField(
+        required=False, allow_blank=True, help_text="adopt, adjust or abandon."
+    )
+    decision_notes = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        improvement: Improvement = self.context["improvement"]
+        if "measure" in attrs:
+            attrs["measure"] = _measure_for(
+                self.context["request"].user, improvement.organisation_id, attrs["measure"]
+            )
+        if "scope" in attrs:
+            attrs["scope_kind"], attrs["scope_id"] = _improvement_scope(attrs.pop("scope"))
+        return attrs
+
+
+class ImprovementMoveSerializer(serializers.Serializer):
+    to = serializers.CharField(
+        help_text="The stage to move to: the next one (do, check, act or closed), or back "
+        "from check to do."
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why, going back to do."
+    )
+    before_period = serializers.CharField(
+        required=False, help_text="Moving to check: the period before the change."
+    )
+    after_period = serializers.CharField(
+        required=False, help_text="Moving to check: the period after the change."
+    )
+    check_notes = serializers.CharField(
+        required=False, help_text="Moving to act: what the check found."
+    )
+    decision = serializers.CharField(required=False, help_text="Closing: adopt, adjust or abandon.")
+    decision_notes = serializers.CharField(
+        required=False, help_text="Closing: the reasons for the decision."
+    )
+
+
+def _move_errors(error: DjangoValidationError) -> Exception:
+    """The service names the stage ``status``; the request names it ``to``."""
+    if not hasattr(error, "error_dict"):
+        return error
+    found = {
+        ("to" if place == "status" else place): messages
+        for place, messages in error.message_dict.items()
+    }
+    if "__all__" in found:
+        found["non_field_errors"] = found.pop("__all__")
+    return serializers.ValidationError(found)
+
+
 class ImprovementViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -1188,6 +1364,79 @@ class ImprovementViewSet(
             .select_related("measure")
             .order_by("-created_at", "-pk")
         )
+
+    def get_object(self) -> Any:
+        action_name = {"GET": "view", "DELETE": "delete"}.get(self.request.method or "", "change")
+        return get_object_for(self.request.user, Improvement, action_name, pk=self.kwargs["pk"])
+
+    def _detail(self, improvement: Improvement, status_code: int = status.HTTP_200_OK) -> Response:
+        improvement = Improvement.objects.select_related("measure").get(pk=improvement.pk)
+        return Response(
+            ImprovementSerializer(improvement, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
+
+    @extend_schema(
+        request=ImprovementCreateSerializer,
+        responses={201: ImprovementSerializer, 400: ERROR_SCHEMA},
+    )
+    def create(self, request: Request) -> Response:
+        """Put an improvement on the register, at its plan stage (its organisation's
+        managers)."""
+        data = ImprovementCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        improvement = _improvement_services().improvement_create(
+            acting_user=request.user, **data.validated_data
+        )
+        return self._detail(improvement, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ImprovementUpdateSerializer,
+        responses={200: ImprovementSerializer, 400: ERROR_SCHEMA},
+    )
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change what the improvement is, its plan, measure, periods and notes (managers and
+        its owner; only a manager hands it to someone else). Its stage moves through
+        ``move``; a closed improvement no longer changes (400)."""
+        improvement: Improvement = self.get_object()
+        data = ImprovementUpdateSerializer(
+            data=request.data, context={"request": request, "improvement": improvement}
+        )
+        data.is_valid(raise_exception=True)
+        improvement = _improvement_services().improvement_update(
+            improvement=improvement, acting_user=request.user, **data.validated_data
+        )
+        return self._detail(improvement)
+
+    @extend_schema(
+        request=ImprovementMoveSerializer,
+        responses={200: ImprovementSerializer, 400: ERROR_SCHEMA},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: Any = None) -> Response:
+        """Move the improvement to its next stage, or back from check to do with a ``note``.
+        To do it needs a plan; to check, its measure and the periods before and after (the
+        one after begun); to act, what the check found; to close, the decision and its
+        reasons. Refused (400, by field) unless all of it is there."""
+        improvement: Improvement = self.get_object()
+        data = ImprovementMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            improvement = _improvement_services().improvement_move(
+                improvement=improvement, acting_user=request.user, **data.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _move_errors(error) from None
+        return self._detail(improvement)
+
+    @extend_schema(responses={204: None, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA})
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        """Delete an improvement still at its plan stage (its organisation's managers); once
+        under way it stays on the register (400)."""
+        _improvement_services().improvement_delete(
+            improvement=self.get_object(), acting_user=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router: SimpleRouter) -> None:
