@@ -31,7 +31,19 @@ def scroll_through_operations(page: Page, until: str | None = None) -> set[str]:
     page.wait_for_function(DRAWN)
     while True:
         seen.update(page.evaluate(SHOWN_OPERATIONS))
-        if (until is not None and until in seen) or page.evaluate(AT_END):
+        if until is not None and until in seen:
+            return seen
+        if page.evaluate(AT_END):
+            # The list may still be drawing its last items after the final scroll: look again
+            # until two looks in a row find nothing new (bounded, a quarter second apart).
+            quiet = 0
+            for _ in range(20):
+                page.wait_for_timeout(250)
+                before = len(seen)
+                seen.update(page.evaluate(SHOWN_OPERATIONS))
+                quiet = quiet + 1 if len(seen) == before else 0
+                if quiet == 2:
+                    break
             return seen
         page.evaluate("window.scrollBy(0, Math.floor(window.innerHeight / 2))")
         page.wait_for_function(DRAWN)
