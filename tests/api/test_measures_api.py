@@ -973,3 +973,39 @@ def test_the_schema_generates_without_warnings(db, tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/improvements/{id}/move/:" in target.read_text()
+
+
+def test_an_improvement_raised_from_a_concern(cast, people, standard_measures):
+    from tests.delivery.factories import EngagementFactory
+    from waypoint.monitoring.models import Concern
+
+    def concern_of(organisation):
+        engagement = EngagementFactory(organisation=organisation)
+        return Concern.objects.create(
+            organisation=organisation,
+            engagement=engagement,
+            source="client",
+            raised_on=dt.date(2025, 6, 2),
+            about="support",
+            summary="Nobody called me back",
+        )
+
+    ours, theirs = concern_of(cast.hub), concern_of(cast.pathways)
+    data = {
+        "organisation": cast.hub.pk,
+        "source": "concern",
+        "title": "Call back within two days",
+        "owner": cast.alice.pk,
+        "concern": ours.pk,
+    }
+    created = api(cast.mary, IMPROVEMENTS, "post", data)
+    assert created.status_code == 201, created.content
+    assert created.json()["concern"] == ours.pk
+    assert Improvement.objects.get().concern == ours
+    # A concern the manager cannot see is refused by name, and nothing is added.
+    with assert_no_audit():
+        error = assert_json_error(
+            api(cast.mary, IMPROVEMENTS, "post", {**data, "concern": theirs.pk}), 400
+        )
+    assert list(error["errors"]) == ["concern"]
+    assert Improvement.objects.count() == 1

@@ -1,6 +1,7 @@
 """Self-appraisal and the improvement register in the browser: an adviser appraises herself
-and sees the evidence beside her rating; a manager adds an improvement from a concern and
-takes it through plan, do, check (seeing the measure before and after) and act."""
+and sees the evidence beside her rating; a manager raises an improvement from a concern's page,
+takes it through plan, do, check (seeing the measure before and after) and act, and finds it
+listed on the concern."""
 
 from __future__ import annotations
 
@@ -67,7 +68,12 @@ def test_manager_takes_an_improvement_from_a_concern_through_the_cycle(
         summary="Nobody called me back",
     )
     log_in(page, "mary")
-    page.goto(reverse("measures:improvement-create") + f"?concern={concern.pk}")
+    concern_url = reverse("monitoring:concern-detail", args=[concern.pk])
+    page.goto(concern_url)
+    section = page.get_by_role("region", name="Improvements to the service")
+    expect(section).to_contain_text("None raised yet.")
+    with page.expect_navigation():
+        section.get_by_role("link", name="Raise an improvement").click()
     check_page(page, "measures-improvement-new")
     expect(page.get_by_label("What to improve")).to_have_value("Nobody called me back")
     page.get_by_label("Plan").fill("Each adviser keeps an hour a day for call-backs.")
@@ -114,3 +120,14 @@ def test_manager_takes_an_improvement_from_a_concern_through_the_cycle(
 
     page.goto(reverse("measures:improvement-list"))
     check_page(page, "measures-improvement-list")
+
+    # Back on the concern: the improvement it led to, and its decision.
+    page.goto(concern_url)
+    expect(section).to_contain_text("Nobody called me back: at the closed stage")
+    expect(section).to_contain_text("(decided: adopt)")
+    check_page(page, "monitoring-concern-with-improvement")
+    with page.expect_navigation():
+        section.get_by_role("link", name="Nobody called me back").click()
+    expect(page.get_by_role("link", name="the concern raised on")).to_have_attribute(
+        "href", concern_url
+    )

@@ -167,6 +167,24 @@ def test_league_table_and_funnel_figures_by_hand(cast: Cast, reviews: dict[str, 
     assert text.count("wp-funnel-point") == 2
 
 
+def test_chart_key_points_better_the_way_of_the_measures_direction(
+    cast: Cast, reviews: dict[str, Any]
+) -> None:
+    url = _url(f"advisers:organisation:{cast.hub.pk}")
+    up, down = 'points="7,1 1,11 13,11"', 'points="7,11 1,1 13,1"'
+
+    def key(name: str) -> str:
+        text = request_as(cast.mary, url).content.decode()
+        item = text.split(f'data-key="{name}">')[1]
+        return item.split("</li>")[0]
+
+    assert up in key("better") and "above the limits" in key("better")
+    assert down in key("worse")
+    Measure.objects.filter(code="reviews_on_time").update(direction="lower")
+    assert down in key("better") and "below the limits" in key("better")
+    assert up in key("worse") and up not in key("better")
+
+
 def test_case_mix_adjustment_changes_the_ranking(cast: Cast, reviews: dict[str, Any]) -> None:
     response = request_as(
         cast.mary, _url(f"advisers:organisation:{cast.hub.pk}", "reviews_on_time", "size_band")

@@ -80,6 +80,7 @@ def test_demo_improvements_are_at_every_stage_from_every_source(demo: str) -> No
     hub = Organisation.objects.get(name="Enterprise Hub Ltd")
     summary = Concern.objects.filter(organisation=hub).order_by("raised_on", "pk").first()
     assert summary is not None and summary.summary in concern.detail
+    assert concern.concern == summary  # linked, so the concern's page lists it
     today = timezone.localdate()
     assert list(overdue_of(User.objects.get(username="mary.shaw"), today)) == [concern]
     assert not overdue_of(User.objects.get(username="alice.moss"), today).exists()

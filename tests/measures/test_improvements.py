@@ -282,7 +282,61 @@ def test_create_page_access_and_from_a_concern(cast: Cast, desk: Desk) -> None:
         expect=302,
         audited=[(Improvement, "create")],
     )
-    assert Improvement.objects.get().source == "concern"
+    improvement = Improvement.objects.get()
+    assert improvement.source == "concern" and improvement.concern == concern
+    event = DomainEvent.objects.get(verb="improvement.created")
+    assert event.data["concern"] == concern.pk
+
+
+def _concern(cast: Cast, desk: Desk, organisation: Organisation | None = None) -> Any:
+    from waypoint.monitoring.models import Concern
+
+    return Concern.objects.create(
+        organisation=organisation or cast.hub,
+        engagement=desk.alice_engagement,
+        source="client",
+        raised_on=_today(),
+        about="support",
+        summary="Nobody called me back",
+    )
+
+
+def test_the_concern_page_lists_its_improvements_and_offers_to_raise_one(
+    cast: Cast, desk: Desk
+) -> None:
+    concern = _concern(cast, desk)
+    page = reverse("monitoring:concern-detail", args=[concern.pk])
+    raise_url = reverse("measures:improvement-create") + f"?concern={concern.pk}"
+
+    empty = request_as(cast.mary, page).content.decode()
+    assert "Improvements to the service" in empty and "None raised yet." in empty
+    assert f'href="{raise_url}"' in empty
+    # The adviser sees the concern but does not keep the register: no section at all.
+    alices = request_as(cast.alice, page)
+    assert alices.status_code == 200
+    assert "Improvements to the service" not in alices.content.decode()
+
+    improvement = _make(cast, concern=concern, title="Call back within two days")
+    _make(cast, title="Unrelated improvement")
+    listed = request_as(cast.mary, page).content.decode()
+    assert improvement.get_absolute_url() in listed
+    assert "Call back within two days</a>: at the plan stage, owned by" in listed
+    assert "Unrelated improvement" not in listed
+    # The owner (an adviser) sees theirs listed, without the offer to raise another.
+    owners = request_as(cast.alice, page).content.decode()
+    assert improvement.get_absolute_url() in owners and raise_url not in owners
+
+    detail = request_as(cast.mary, improvement.get_absolute_url()).content.decode()
+    assert f'href="{page}">the concern raised on' in detail
+
+
+def test_a_concern_of_another_organisation_is_refused(cast: Cast, desk: Desk) -> None:
+    elsewhere = OrganisationFactory(name="Elsewhere Ltd", kind=Organisation.Kind.PROVIDER)
+    concern = _concern(cast, desk, organisation=elsewhere)
+    with pytest.raises(ValidationError) as caught:
+        _make(cast, concern=concern)
+    assert "That concern is not one of Enterprise Hub's." in caught.value.message_dict["concern"]
+    assert not Improvement.objects.exists()
 
 
 def test_detail_edit_move_delete_access(cast: Cast, desk: Desk) -> None:

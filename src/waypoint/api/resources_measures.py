@@ -78,6 +78,7 @@ from waypoint.measures.selectors import last_periods, values
 from waypoint.measures.services import library as library_services
 from waypoint.measures.services import targets as target_services
 from waypoint.measures.views.library import measure_for_code
+from waypoint.monitoring.models import Concern
 
 D = decimal.Decimal
 # At most this many periods in one request for figures (three years of months).
@@ -185,6 +186,76 @@ def _listed(choices: Any, **kwargs: Any) -> serializers.CharField:
     of other choice sets too: one enum name for two sets would be hashed in the schema)."""
     values_text = ", ".join(value for value, _ in choices)
     return serializers.CharField(help_text=f"One of: {values_text}.", **kwargs)
+
+
+class _ScopedPeriodSerializer(serializers.ModelSerializer):
+    """The scope and period of a target or an evaluation, as the API writes them."""
+
+    scope = serializers.SerializerMethodField(help_text="kind:id, e.g. organisation:12.")
+    scope_kind: serializers.Field = _listed(ScopeKind.choices, read_only=True)
+    scope_name = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField(help_text="2026-11, 2026/27 Q3 or 2026/27.")
+    period_kind: serializers.Field = _listed(PERIOD_KIND_CHOICES, read_only=True)
+
+    def get_scope(self, row: Target | Evaluation) -> str:
+        return f"{row.scope_kind}:{row.scope_id}"
+
+    def get_scope_name(self, row: Target | Evaluation) -> str | None:
+        return _scope_name(self, row.scope_kind, row.scope_id)
+
+    def get_period(self, row: Target | Evaluation) -> str:
+        return _period(row.period_kind, row.period_start).label
+
+
+class _ScopedPeriodFilterSet(django_filters.FilterSet):
+    """``scope=kind:id`` and ``period=<label>`` filters of targets and evaluations."""
+
+    scope = django_filters.CharFilter(
+        method="filter_scope",
+        validators=[_scope_form_validator],
+        help_text="kind:id, e.g. organisation:12.",
+    )
+    period = django_filters.CharFilter(
+        method="filter_period",
+        validators=[_period_form_validator],
+        help_text="2026-11, 2026/27 Q3 or 2026/27.",
+    )
+
+    def filter_scope(self, queryset: QuerySet[Any], name: str, value: str) -> Any:
+        kind, scope_id = read_scope(value)
+        return queryset.filter(scope_kind=kind, scope_id=scope_id)
+
+    def filter_period(self, queryset: QuerySet[Any], name: str, value: str) -> Any:
+        period = read_period(value)
+        return queryset.filter(period_kind=period.kind.value, period_start=period.start)
+
+
+class _DetailResponses:
+    """A written row answered as its read serializer shows it, read again with what the
+    serializer follows."""
+
+    detail_serializer: type[serializers.Serializer]
+    detail_related: tuple[str, ...] = ()
+
+    def _detail(self, row: Any, status_code: int = status.HTTP_200_OK) -> Response:
+        row = type(row).objects.select_related(*self.detail_related).get(pk=row.pk)
+        context = cast(PolicyViewSet, self).get_serializer_context()
+        return Response(self.detail_serializer(row, context=context).data, status=status_code)
+
+
+def measure_used_by(user: Any, code: str, organisation_ids: Any, where: str) -> Measure:
+    """The measure of this code that the organisations use: their own first (the lowest
+    organisation id when several), then the standard one; a ValidationError naming
+    ``measure`` when there is none (``where`` ends its message)."""
+    found = list(
+        Measure.objects.restrict(user, "view")
+        .filter(code=code)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids))
+    )
+    if not found:
+        raise serializers.ValidationError({"measure": [f"No measure {code!r} {where}."]})
+    found.sort(key=lambda m: (m.organisation_id is None, m.organisation_id or 0))
+    return found[0]
 
 
 # Measures --------------------------------------------------------------------------------------
@@ -697,14 +768,9 @@ def targets_visible_to(user: Any) -> QuerySet[Target]:
     )
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(_ScopedPeriodSerializer):
     measure = serializers.CharField(source="measure.code", read_only=True)
     measure_name = serializers.CharField(source="measure.name", read_only=True)
-    scope = serializers.SerializerMethodField(help_text="kind:id, e.g. organisation:12.")
-    scope_kind: serializers.Field = _listed(ScopeKind.choices, read_only=True)
-    scope_name = serializers.SerializerMethodField()
-    period = serializers.SerializerMethodField(help_text="2026-11, 2026/27 Q3 or 2026/27.")
-    period_kind: serializers.Field = _listed(PERIOD_KIND_CHOICES, read_only=True)
     thresholds = serializers.SerializerMethodField(help_text="The red, amber and green bands.")
 
     class Meta:
@@ -731,15 +797,6 @@ class TargetSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_scope(self, target: Target) -> str:
-        return f"{target.scope_kind}:{target.scope_id}"
-
-    def get_scope_name(self, target: Target) -> str | None:
-        return _scope_name(self, target.scope_kind, target.scope_id)
-
-    def get_period(self, target: Target) -> str:
-        return _period(target.period_kind, target.period_start).label
 
     def get_thresholds(self, target: Target) -> str:
         return target_services.thresholds_in_words(
@@ -771,17 +828,9 @@ class TargetCreateSerializer(serializers.Serializer):
                 {"scope": ["There is no such scope among those you see targets for."]}
             )
         period = read_period(attrs["period"])
-        found = list(
-            Measure.objects.restrict(user, "view")
-            .filter(code=attrs["measure"])
-            .filter(Q(organisation__isnull=True) | Q(organisation_id__in=scope.organisation_ids))
+        measure = measure_used_by(
+            user, attrs["measure"], scope.organisation_ids, f"counts in {scope.title}"
         )
-        if not found:
-            raise serializers.ValidationError(
-                {"measure": [f"No measure {attrs['measure']!r} counts in {scope.title}."]}
-            )
-        found.sort(key=lambda m: (m.organisation_id is None, m.organisation_id or 0))
-        measure = found[0]
         existing = Target.objects.filter(
             measure=measure,
             scope_kind=scope.kind,
@@ -814,34 +863,17 @@ class TargetUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class TargetFilterSet(django_filters.FilterSet):
+class TargetFilterSet(_ScopedPeriodFilterSet):
     measure = django_filters.CharFilter(field_name="measure__code", help_text="A measure's code.")
-    scope = django_filters.CharFilter(
-        method="filter_scope",
-        validators=[_scope_form_validator],
-        help_text="kind:id, e.g. organisation:12.",
-    )
     scope_kind = django_filters.ChoiceFilter(choices=ScopeKind.choices)
-    period = django_filters.CharFilter(
-        method="filter_period",
-        validators=[_period_form_validator],
-        help_text="2026-11, 2026/27 Q3 or 2026/27.",
-    )
 
     class Meta:
         model = Target
         fields = ["measure", "scope", "scope_kind", "period"]
 
-    def filter_scope(self, queryset: QuerySet[Target], name: str, value: str) -> Any:
-        kind, scope_id = read_scope(value)
-        return queryset.filter(scope_kind=kind, scope_id=scope_id)
-
-    def filter_period(self, queryset: QuerySet[Target], name: str, value: str) -> Any:
-        period = read_period(value)
-        return queryset.filter(period_kind=period.kind.value, period_start=period.start)
-
 
 class TargetViewSet(
+    _DetailResponses,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     PolicyViewSet,
@@ -849,7 +881,8 @@ class TargetViewSet(
     """Targets of the scopes the caller may see; their organisation's managers set them."""
 
     model = Target
-    serializer_class = TargetSerializer
+    serializer_class = detail_serializer = TargetSerializer
+    detail_related = ("measure",)
     filterset_class = TargetFilterSet
     search_fields = ["measure__name", "measure__code", "notes"]
     ordering_fields = ["period_start", "created_at", "value"]
@@ -867,13 +900,6 @@ class TargetViewSet(
         if target is None:
             raise Http404("No target found.")
         return target
-
-    def _detail(self, target: Target, status_code: int = status.HTTP_200_OK) -> Response:
-        target = Target.objects.select_related("measure").get(pk=target.pk)
-        return Response(
-            TargetSerializer(target, context=self.get_serializer_context()).data,
-            status=status_code,
-        )
 
     @extend_schema(
         request=TargetCreateSerializer, responses={201: TargetSerializer, 400: ERROR_SCHEMA}
@@ -921,12 +947,7 @@ class TargetViewSet(
 # Evaluations -----------------------------------------------------------------------------------
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
-    scope = serializers.SerializerMethodField(help_text="kind:id, e.g. organisation:12.")
-    scope_kind: serializers.Field = _listed(ScopeKind.choices, read_only=True)
-    scope_name = serializers.SerializerMethodField()
-    period = serializers.SerializerMethodField(help_text="2026-11, 2026/27 Q3 or 2026/27.")
-    period_kind: serializers.Field = _listed(PERIOD_KIND_CHOICES, read_only=True)
+class EvaluationSerializer(_ScopedPeriodSerializer):
     status: serializers.Field = _listed(Evaluation.Status.choices, read_only=True)
 
     class Meta:
@@ -957,37 +978,10 @@ class EvaluationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_scope(self, evaluation: Evaluation) -> str:
-        return f"{evaluation.scope_kind}:{evaluation.scope_id}"
-
-    def get_scope_name(self, evaluation: Evaluation) -> str | None:
-        return _scope_name(self, evaluation.scope_kind, evaluation.scope_id)
-
-    def get_period(self, evaluation: Evaluation) -> str:
-        return _period(evaluation.period_kind, evaluation.period_start).label
-
-
-class EvaluationCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Named after the scope if empty."
-    )
-    scope = serializers.CharField(help_text="kind:id, e.g. organisation:12.")
-    period = serializers.CharField(help_text="2026-11, 2026/27 Q3 or 2026/27.")
-    limits = serializers.CharField(required=False, allow_blank=True)
-    priorities = serializers.CharField(required=False, allow_blank=True)
-    strengths = serializers.CharField(required=False, allow_blank=True)
-    weaknesses = serializers.CharField(required=False, allow_blank=True)
-    opportunities = serializers.CharField(required=False, allow_blank=True)
-    threats = serializers.CharField(required=False, allow_blank=True)
-    feedback_themes = serializers.CharField(required=False, allow_blank=True)
-    conclusions = serializers.CharField(required=False, allow_blank=True)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        kind, scope_id = read_scope(attrs.pop("scope"))
-        return {**attrs, "scope_kind": kind, "scope_id": scope_id}
-
 
 class EvaluationUpdateSerializer(serializers.Serializer):
+    """An evaluation's title and narrative, each optional."""
+
     title = serializers.CharField(required=False, allow_blank=True)
     limits = serializers.CharField(required=False, allow_blank=True)
     priorities = serializers.CharField(required=False, allow_blank=True)
@@ -999,30 +993,24 @@ class EvaluationUpdateSerializer(serializers.Serializer):
     conclusions = serializers.CharField(required=False, allow_blank=True)
 
 
-class EvaluationFilterSet(django_filters.FilterSet):
-    scope = django_filters.CharFilter(
-        method="filter_scope",
-        validators=[_scope_form_validator],
-        help_text="kind:id, e.g. organisation:12.",
+class EvaluationCreateSerializer(EvaluationUpdateSerializer):
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Named after the scope if empty."
     )
-    period = django_filters.CharFilter(
-        method="filter_period",
-        validators=[_period_form_validator],
-        help_text="2026-11, 2026/27 Q3 or 2026/27.",
-    )
+    scope = serializers.CharField(help_text="kind:id, e.g. organisation:12.")
+    period = serializers.CharField(help_text="2026-11, 2026/27 Q3 or 2026/27.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind, scope_id = read_scope(attrs.pop("scope"))
+        return {**attrs, "scope_kind": kind, "scope_id": scope_id}
+
+
+class EvaluationFilterSet(_ScopedPeriodFilterSet):
     organisation = django_filters.ModelChoiceFilter(queryset=_organisations)
 
     class Meta:
         model = Evaluation
         fields = ["status", "scope_kind", "scope", "period", "organisation"]
-
-    def filter_scope(self, queryset: QuerySet[Evaluation], name: str, value: str) -> Any:
-        kind, scope_id = read_scope(value)
-        return queryset.filter(scope_kind=kind, scope_id=scope_id)
-
-    def filter_period(self, queryset: QuerySet[Evaluation], name: str, value: str) -> Any:
-        period = read_period(value)
-        return queryset.filter(period_kind=period.kind.value, period_start=period.start)
 
 
 def _evaluation_services() -> Any:
@@ -1032,6 +1020,7 @@ def _evaluation_services() -> Any:
 
 
 class EvaluationViewSet(
+    _DetailResponses,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     PolicyViewSet,
@@ -1039,7 +1028,7 @@ class EvaluationViewSet(
     """Service evaluations of a scope and period; its organisation's managers write them."""
 
     model = Evaluation
-    serializer_class = EvaluationSerializer
+    serializer_class = detail_serializer = EvaluationSerializer
     filterset_class = EvaluationFilterSet
     search_fields = ["title", "conclusions"]
     ordering_fields = ["period_start", "created_at", "title"]
@@ -1047,13 +1036,6 @@ class EvaluationViewSet(
     def get_queryset(self) -> Any:
         return Evaluation.objects.restrict(self.request.user, "view").order_by(
             "-period_start", "-created_at", "-pk"
-        )
-
-    def _detail(self, evaluation: Evaluation, status_code: int = status.HTTP_200_OK) -> Response:
-        evaluation.refresh_from_db()
-        return Response(
-            EvaluationSerializer(evaluation, context=self.get_serializer_context()).data,
-            status=status_code,
         )
 
     @extend_schema(
@@ -1133,6 +1115,7 @@ class ImprovementSerializer(serializers.ModelSerializer):
             "decision",
             "decision_notes",
             "evaluation",
+            "concern",
             "created_by",
             "created_at",
             "updated_at",
@@ -1184,17 +1167,7 @@ def _measure_for(user: Any, organisation_id: int, code: str | None) -> Measure |
     None for no code; a ValidationError naming ``measure`` for an unknown one."""
     if not code:
         return None
-    found = list(
-        Measure.objects.restrict(user, "view")
-        .filter(code=code)
-        .filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
-    )
-    if not found:
-        raise serializers.ValidationError(
-            {"measure": [f"No measure {code!r} is one this organisation uses."]}
-        )
-    found.sort(key=lambda m: m.organisation_id is None)
-    return found[0]
+    return measure_used_by(user, code, [organisation_id], "is one this organisation uses")
 
 
 def _improvement_scope(text: str | None) -> tuple[str, int | None]:
@@ -1263,16 +1236,23 @@ class ImprovementCreateSerializer(_ImprovementFields):
         allow_null=True,
         help_text="The service evaluation it came from, if any.",
     )
+    concern = IdField(
+        queryset=Concern.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The concern it was raised from, if any (one of the same organisation).",
+    )
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         request = self.context.get("request")
         cast(IdField, fields["organisation"]).queryset = _organisations(request)
-        cast(IdField, fields["evaluation"]).queryset = (
-            Evaluation.objects.restrict(request.user, "view")
-            if request is not None
-            else Evaluation.objects.none()
-        )
+        for name, model in (("evaluation", Evaluation), ("concern", Concern)):
+            cast(IdField, fields[name]).queryset = (
+                model.objects.restrict(request.user, "view")
+                if request is not None
+                else model.objects.none()
+            )
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -1345,6 +1325,7 @@ def _move_errors(error: DjangoValidationError) -> Exception:
 
 
 class ImprovementViewSet(
+    _DetailResponses,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     PolicyViewSet,
@@ -1353,7 +1334,8 @@ class ImprovementViewSet(
     managers and viewers see it; an improvement's owner sees theirs."""
 
     model = Improvement
-    serializer_class = ImprovementSerializer
+    serializer_class = detail_serializer = ImprovementSerializer
+    detail_related = ("measure",)
     filterset_class = ImprovementFilterSet
     search_fields = ["title", "detail", "plan"]
     ordering_fields = ["created_at", "due_on", "status"]
@@ -1368,13 +1350,6 @@ class ImprovementViewSet(
     def get_object(self) -> Any:
         action_name = {"GET": "view", "DELETE": "delete"}.get(self.request.method or "", "change")
         return get_object_for(self.request.user, Improvement, action_name, pk=self.kwargs["pk"])
-
-    def _detail(self, improvement: Improvement, status_code: int = status.HTTP_200_OK) -> Response:
-        improvement = Improvement.objects.select_related("measure").get(pk=improvement.pk)
-        return Response(
-            ImprovementSerializer(improvement, context=self.get_serializer_context()).data,
-            status=status_code,
-        )
 
     @extend_schema(
         request=ImprovementCreateSerializer,

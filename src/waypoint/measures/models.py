@@ -290,6 +290,14 @@ class Improvement(BaseModel):
         on_delete=models.SET_NULL,
         related_name="improvements",
     )
+    # The concern it was raised from (000 req 9: what a concern teaches changes the service).
+    concern = models.ForeignKey(
+        "monitoring.Concern",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="improvements",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from waypoint.core.periods import Period, PeriodKind
+from waypoint.core.periods import Period, PeriodKind, period_of
 from waypoint.measures import definitions as defs
 from waypoint.measures.models import Measure, Rollup
 
@@ -151,9 +151,35 @@ def _orgs(measures: Sequence[Measure]) -> set[int]:
     return {m.organisation_id for m in measures if m.organisation_id is not None}
 
 
-def last_periods(kind: str, count: int, today: dt.date) -> list[Period]:
-    from waypoint.core.periods import period_of
+PERIOD_GROUP_NAMES = {
+    PeriodKind.FINANCIAL_YEAR: "Financial years",
+    PeriodKind.QUARTER: "Quarters",
+    PeriodKind.MONTH: "Months",
+}
 
+
+def period_groups(
+    today: dt.date, spans: Sequence[tuple[PeriodKind, int, int]], newest_first: bool = True
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Periods to choose from as (group name, [(label, title)]), a group per ``(kind, back,
+    ahead)`` in the order given: ``back`` periods before today's, today's, and ``ahead``
+    after it."""
+    groups = []
+    for kind, back, ahead in spans:
+        current = period_of(today, kind)
+        before, after = [current], [current]
+        for _ in range(back):
+            before.append(before[-1].previous())
+        for _ in range(ahead):
+            after.append(after[-1].next())
+        periods = list(reversed(before)) + after[1:]
+        if newest_first:
+            periods.reverse()
+        groups.append((PERIOD_GROUP_NAMES[kind], [(p.label, p.title) for p in periods]))
+    return groups
+
+
+def last_periods(kind: str, count: int, today: dt.date) -> list[Period]:
     period = period_of(today, kind)
     found = [period]
     while len(found) < count:

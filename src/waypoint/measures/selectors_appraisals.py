@@ -32,7 +32,7 @@ from waypoint.measures.models import (
     ScopeKind,
     SelfAppraisal,
 )
-from waypoint.measures.selectors import Scope, values
+from waypoint.measures.selectors import Scope, period_groups, values
 
 D = decimal.Decimal
 APPRAISING_ROLES = frozenset({Role.ADVISER, Role.MENTOR})
@@ -78,19 +78,10 @@ def parse_period(label: str | None, today: dt.date) -> tuple[Period, str]:
 
 def period_choices(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
     """Periods to appraise: recent quarters first (the usual choice), then months and years."""
-    groups = []
-    for kind, count, name in (
-        (PeriodKind.QUARTER, 6, "Quarters"),
-        (PeriodKind.MONTH, 12, "Months"),
-        (PeriodKind.FINANCIAL_YEAR, 3, "Financial years"),
-    ):
-        period = period_of(today, kind)
-        options = []
-        for _ in range(count):
-            options.append((period.label, period.title))
-            period = period.previous()
-        groups.append((name, options))
-    return groups
+    return period_groups(
+        today,
+        [(PeriodKind.QUARTER, 5, 0), (PeriodKind.MONTH, 11, 0), (PeriodKind.FINANCIAL_YEAR, 2, 0)],
+    )
 
 
 def appraising_organisations(user: Any) -> list[int]:

@@ -36,7 +36,7 @@ from waypoint.measures import definitions as defs
 from waypoint.measures import rag
 from waypoint.measures.models import Measure, MeasureFact, ScopeKind, Target
 from waypoint.measures.rag import Variance
-from waypoint.measures.selectors import Scope, measures_visible_to, parsed, values
+from waypoint.measures.selectors import Scope, measures_visible_to, parsed, period_groups, values
 
 D = decimal.Decimal
 ORGANISATION_ROLES = MANAGING_ROLES | {Role.VIEWER}
@@ -278,19 +278,10 @@ def read_period(label: str | None, kind: str | None, today: dt.date) -> tuple[Pe
 
 def period_choices(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
     """Periods to choose from, grouped: recent financial years, quarters and months."""
-    groups = []
-    for kind, count, name in (
-        (PeriodKind.FINANCIAL_YEAR, 4, "Financial years"),
-        (PeriodKind.QUARTER, 8, "Quarters"),
-        (PeriodKind.MONTH, 13, "Months"),
-    ):
-        period = period_of(today, kind)
-        options = []
-        for _ in range(count):
-            options.append((period.label, period.title))
-            period = period.previous()
-        groups.append((name, options))
-    return groups
+    return period_groups(
+        today,
+        [(PeriodKind.FINANCIAL_YEAR, 3, 0), (PeriodKind.QUARTER, 7, 0), (PeriodKind.MONTH, 12, 0)],
+    )
 
 
 def trend_periods(period: Period, count: int = TREND_LENGTH) -> list[Period]:

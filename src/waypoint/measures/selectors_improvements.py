@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from waypoint.core.models import DomainEvent
 from waypoint.core.periods import Period
+from waypoint.core.permissions import OrganisationScopedPolicy, policy_for
 from waypoint.core.roles import organisations_with_role
 from waypoint.measures import definitions as defs
 from waypoint.measures import rag
@@ -44,6 +45,23 @@ def may_use_register(user: Any) -> bool:
     if user.is_superuser or organisations_with_role(user, READING_ROLES):
         return True
     return Improvement.objects.filter(owner=user).exists()
+
+
+def from_concern(user: Any, concern: Any) -> QuerySet[Improvement]:
+    """The improvements raised from a concern that the person may see, oldest first."""
+    return (
+        Improvement.objects.restrict(user, "view")
+        .filter(concern=concern)
+        .select_related("owner")
+        .order_by("created_at", "pk")
+    )
+
+
+def may_raise_from(user: Any, concern: Any) -> bool:
+    """Whether the person may put an improvement on the register of the concern's
+    organisation (its managers)."""
+    allowed = cast(OrganisationScopedPolicy, policy_for(Improvement)).organisations_for_add(user)
+    return allowed is None or concern.organisation_id in allowed
 
 
 def overdue_filter(today: dt.date) -> Q:

@@ -38,6 +38,7 @@ from waypoint.core.services import require_add, require_permission
 from waypoint.delivery.services.agreements import save_record
 from waypoint.measures.models import ROLLUP_PERIODS, Evaluation, Improvement, Measure, ScopeKind
 from waypoint.measures.services.targets import find_scope
+from waypoint.monitoring.models import Concern
 
 Status = Improvement.Status
 NEXT: dict[str, str] = {
@@ -180,6 +181,7 @@ def _event_data(improvement: Improvement) -> dict[str, Any]:
         "owner": improvement.owner_id,
         "measure": improvement.measure.code if improvement.measure is not None else None,
         "status": improvement.status,
+        **({"concern": improvement.concern_id} if improvement.concern_id else {}),
     }
 
 
@@ -203,8 +205,10 @@ def improvement_create(
     after_period: str = "",
     due_on: dt.date | None = None,
     evaluation: Evaluation | None = None,
+    concern: Concern | None = None,
 ) -> Improvement:
-    """Put an improvement on the register, at its plan stage."""
+    """Put an improvement on the register, at its plan stage; from a service evaluation or a
+    concern of the same organisation, when given."""
     require_add(acting_user, Improvement, organisation)
     improvement = Improvement(organisation=organisation, status=Status.PLAN, created_by=acting_user)
     fields = {
@@ -226,6 +230,9 @@ def improvement_create(
     if evaluation is not None and evaluation.organisation_id != organisation.pk:
         errors["evaluation"] = [f"That evaluation is not one of {organisation}'s."]
     improvement.evaluation = evaluation
+    if concern is not None and concern.organisation_id != organisation.pk:
+        errors["concern"] = [f"That concern is not one of {organisation}'s."]
+    improvement.concern = concern
     if errors:
         raise ValidationError(errors)
     save_record(improvement)

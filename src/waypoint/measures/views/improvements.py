@@ -374,6 +374,7 @@ class ImprovementCreateView(PolicyViewMixin, View):
             improvement = services.improvement_create(
                 organisation=form.cleaned_data["organisation"],
                 acting_user=request.user,
+                concern=concern,
                 **form.service_fields(),
             )
         except ValidationError as error:
@@ -521,6 +522,10 @@ class ImprovementDetailView(RegisterAccessMixin, View):
             "measures/improvement_detail.html",
             {
                 "improvement": improvement,
+                "concern": improvement.concern
+                if improvement.concern is not None
+                and policy_for(Concern).allows(request.user, "view", improvement.concern)
+                else None,
                 "stages": [
                     (s.value, str(s.label), selectors.STAGES.index(s)) for s in selectors.STAGES
                 ],

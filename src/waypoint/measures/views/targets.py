@@ -34,6 +34,7 @@ from waypoint.core.permissions import policy_for
 from waypoint.core.viewkit import PolicyViewMixin
 from waypoint.measures import rag
 from waypoint.measures.models import Measure, ScopeKind, Target, Unit
+from waypoint.measures.selectors import period_groups
 from waypoint.measures.services import targets as services
 
 D = decimal.Decimal
@@ -65,24 +66,12 @@ def read_period(request: HttpRequest) -> tuple[Period, str]:
 
 
 def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Recent and coming periods: targets are often set ahead."""
-    today = timezone.localdate()
-    groups = []
-    for kind, back, ahead, name in (
-        (PeriodKind.FINANCIAL_YEAR, 2, 2, "Financial years"),
-        (PeriodKind.QUARTER, 4, 4, "Quarters"),
-        (PeriodKind.MONTH, 6, 12, "Months"),
-    ):
-        current = period_of(today, kind)
-        period = current
-        for _ in range(back):
-            period = period.previous()
-        options = []
-        for _ in range(back + ahead + 1):
-            options.append((period.label, period.title))
-            period = period.next()
-        groups.append((name, options))
-    return groups
+    """Recent and coming periods, oldest first: targets are often set ahead."""
+    return period_groups(
+        timezone.localdate(),
+        [(PeriodKind.FINANCIAL_YEAR, 2, 2), (PeriodKind.QUARTER, 4, 4), (PeriodKind.MONTH, 6, 12)],
+        newest_first=False,
+    )
 
 
 def scope_url(scope: services.TargetScope, period: Period) -> str:

@@ -32,6 +32,7 @@ from waypoint.core.viewkit import (
 from waypoint.delivery.models import Engagement, Programme
 from waypoint.delivery.views.agreements import engagement_url
 from waypoint.monitoring import selectors_concerns as selectors
+from waypoint.monitoring.extension_points import concern_sections
 from waypoint.monitoring.models import Concern
 from waypoint.monitoring.services import concerns as services
 
@@ -439,6 +440,7 @@ class ConcernDetailView(ConcernViewMixin, View):
                 and concern.engagement is not None
                 and concern.engagement.is_open
                 and policy_for(Engagement).allows(request.user, "change", concern.engagement),
+                "extra_sections": concern_sections(),
             },
         )
 

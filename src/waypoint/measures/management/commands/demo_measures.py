@@ -282,6 +282,16 @@ class Command(BaseCommand):
                     **(fields if stage == stages[-1] else {}),
                 )
 
+        def check(improvement: Improvement) -> None:
+            """Under way, then checked: the quarter before last against the last one."""
+            move(
+                improvement,
+                Improvement.Status.DO,
+                Improvement.Status.CHECK,
+                before_period=before,
+                after_period=after,
+            )
+
         add(
             Improvement.Source.REFLECTION,
             "Send each client's action plan within two working days",
@@ -295,6 +305,7 @@ class Command(BaseCommand):
             detail="A client's concern was not acknowledged in time." + heard,
             plan="A shared concerns inbox checked each morning; cover agreed for leave.",
             measure=measures.get("concerns_resolved_in_time"),
+            concern=concern,
         )
         move(doing, Improvement.Status.DO)
         checking = add(
@@ -305,13 +316,7 @@ class Command(BaseCommand):
             plan="Book the next review at the end of each meeting; a weekly list of those due.",
             measure=measures.get("reviews_on_time"),
         )
-        move(
-            checking,
-            Improvement.Status.DO,
-            Improvement.Status.CHECK,
-            before_period=before,
-            after_period=after,
-        )
+        check(checking)
         acting = add(
             Improvement.Source.REVIEW,
             "Explain the support on offer at the first meeting",
@@ -320,13 +325,7 @@ class Command(BaseCommand):
             plan="A one-page guide to the support, talked through at every first meeting.",
             measure=measures.get("mean_satisfaction"),
         )
-        move(
-            acting,
-            Improvement.Status.DO,
-            Improvement.Status.CHECK,
-            before_period=before,
-            after_period=after,
-        )
+        check(acting)
         move(
             acting,
             Improvement.Status.ACT,
@@ -340,13 +339,7 @@ class Command(BaseCommand):
             plan="Agree the plan at the second meeting, with the client's own words in it.",
             measure=measures.get("agreements_in_place"),
         )
-        move(
-            closed,
-            Improvement.Status.DO,
-            Improvement.Status.CHECK,
-            before_period=before,
-            after_period=after,
-        )
+        check(closed)
         move(
             closed,
             Improvement.Status.ACT,
