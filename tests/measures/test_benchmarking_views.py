@@ -185,6 +185,18 @@ def test_chart_key_points_better_the_way_of_the_measures_direction(
     assert up in key("worse") and up not in key("better")
 
 
+def test_advisers_are_not_compared_on_costs(cast: Cast, reviews: dict[str, Any]) -> None:
+    def offered(compare: str) -> set[str]:
+        response = request_as(cast.mary, _url(compare))
+        return {measure.code for measure in response.context["measures"]}
+
+    advisers = offered(f"advisers:organisation:{cast.hub.pk}")
+    teams = offered(f"teams:organisation:{cast.hub.pk}")
+    assert "reviews_on_time" in advisers
+    assert not {"cost_total", "cost_per_client"} & advisers
+    assert {"cost_total", "cost_per_client"} <= teams
+
+
 def test_case_mix_adjustment_changes_the_ranking(cast: Cast, reviews: dict[str, Any]) -> None:
     response = request_as(
         cast.mary, _url(f"advisers:organisation:{cast.hub.pk}", "reviews_on_time", "size_band")

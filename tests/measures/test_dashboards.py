@@ -157,6 +157,33 @@ def test_adviser_dashboard_access(cast: Cast, desk: Desk, figures: dict[str, Any
     assert request_as(cast.mary, _url("adviser", cast.alice.pk)).status_code == 200
 
 
+def test_measures_that_cannot_count_for_an_adviser_are_left_off_their_dashboard(
+    cast: Cast, desk: Desk, figures: dict[str, Any]
+) -> None:
+    """Costs belong to an organisation, programme or team: an adviser's dashboard shows no
+    cost measure, nor a ratio with a cost in it, rather than a misleading £0."""
+    costly = {"cost_total", "cost_per_client", "cost_per_support_hour", "cost_per_net_job"}
+
+    def codes(response: Any) -> set[str]:
+        return {
+            item["row"].measure.code for _, items in response.context["groups"] for item in items
+        }
+
+    adviser = codes(request_as(cast.alice, _url("adviser", cast.alice.pk, period=PERIOD)))
+    assert not adviser & costly
+    assert {"support_hours", "clients_supported"} <= adviser
+    organisation = codes(request_as(cast.mary, _url("organisation", cast.hub.pk, period=PERIOD)))
+    assert costly <= organisation and adviser < organisation
+    # The figures API says the same: no cost measure counts for an adviser.
+    refused = request_as(
+        cast.alice,
+        f"/api/v1/measures/cost_per_client/values/?scope=adviser:{cast.alice.pk}&period={PERIOD}",
+        api=True,
+    )
+    assert refused.status_code == 404
+    assert "counts in" in refused.json()["detail"]
+
+
 def test_records_page_access(cast: Cast, figures: dict[str, Any]) -> None:
     check_access(
         cast,

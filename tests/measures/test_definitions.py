@@ -333,3 +333,14 @@ def test_ratio_of_an_unrecorded_sum_has_no_value_but_a_zero_count_is_zero():
     no_costs = defs.Figure(D(0), records=0)
     assert defs.ratio_figure(ratio, no_costs, bottom, "sum").value is None
     assert defs.ratio_figure(ratio, no_costs, bottom, "count").value == 0
+
+
+def test_costs_reach_every_scope_but_an_adviser() -> None:
+    costs = defs.parse({"source": "costs", "aggregate": "sum", "field": "amount"})
+    hours = defs.parse({"source": "contacts", "aggregate": "sum", "field": "hours"})
+    ratio = defs.parse(
+        {"aggregate": "ratio", "numerator": "cost_total", "denominator": "clients_supported"}
+    )
+    assert [defs.reaches(costs, kind) for kind in defs.SCOPES] == [True, True, True, False]
+    assert all(defs.reaches(hours, kind) for kind in defs.SCOPES)
+    assert defs.reaches(ratio, "adviser")  # a ratio depends on its parts (selectors)

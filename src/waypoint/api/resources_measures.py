@@ -74,7 +74,7 @@ from waypoint.measures.models import (
     ScopeKind,
     Target,
 )
-from waypoint.measures.selectors import last_periods, values
+from waypoint.measures.selectors import counting_in, last_periods, parsed, values
 from waypoint.measures.services import library as library_services
 from waypoint.measures.services import targets as target_services
 from waypoint.measures.views.library import measure_for_code
@@ -554,9 +554,7 @@ def read_periods(query: Any, today: dt.date) -> list[Period]:
     return found
 
 
-def measure_in_scope(user: Any, scope: dash.DashboardScope, code: str) -> Measure | None:
-    """The measure with this code that counts in the scope (the scope's organisations' own
-    first, then the standard one), retired or not."""
+def _measure_by_code(user: Any, scope: dash.DashboardScope, code: str) -> Measure | None:
     found = list(
         Measure.objects.restrict(user, "view")
         .filter(code=code)
@@ -566,6 +564,19 @@ def measure_in_scope(user: Any, scope: dash.DashboardScope, code: str) -> Measur
     )
     found.sort(key=lambda m: (m.organisation_id is None, m.organisation_id or 0))
     return found[0] if found else None
+
+
+def measure_in_scope(user: Any, scope: dash.DashboardScope, code: str) -> Measure | None:
+    """The measure with this code that counts in the scope (the scope's organisations' own
+    first, then the standard one), retired or not; None when there is none, or when its
+    records cannot count in such a scope (costs for an adviser, directly or in a ratio)."""
+    measure = _measure_by_code(user, scope, code)
+    if measure is None:
+        return None
+    definition = parsed(measure)
+    parts = [definition.numerator_code, definition.denominator_code] if definition.is_ratio else []
+    counted = [measure, *(m for part in parts if (m := _measure_by_code(user, scope, part)))]
+    return measure if len(counting_in(counted, scope.kind)) == len(counted) else None
 
 
 def figures_for(

@@ -61,6 +61,10 @@ class Source:
     date: str  # which date puts a record in a period
     dims: Mapping[str, str]
     values: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The scopes its records can count in: every source's records reach an adviser through
+    # their engagement's lead adviser, except costs, which belong to an organisation, a
+    # programme or a team (sources.cost_facts).
+    scopes: frozenset[str] = frozenset(SCOPES)
 
 
 SOURCES: dict[str, Source] = {
@@ -154,6 +158,7 @@ SOURCES: dict[str, Source] = {
             "the start of the period the cost covers",
             {"kind": "Kind of cost"},
             {"amount": "£"},
+            frozenset({"organisation", "programme", "team"}),
         ),
     )
 }
@@ -468,3 +473,10 @@ def ratio_figure(
     if top.value is None or bottom.value is None or bottom.value == 0 or unrecorded:
         return Figure(None, top.value, bottom.value, top.records)
     return Figure(top.value * definition.per / bottom.value, top.value, bottom.value, top.records)
+
+
+def reaches(definition: Definition, scope_kind: str) -> bool:
+    """Whether the records of the definition's source can count in a scope of this kind (costs
+    never reach an adviser). A ratio depends on its parts: see selectors.counting_in."""
+    source = SOURCES.get(definition.source)
+    return definition.is_ratio or source is None or scope_kind in source.scopes

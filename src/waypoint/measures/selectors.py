@@ -33,6 +33,18 @@ def measures_visible_to(user: Any) -> QuerySet[Measure]:
     return Measure.objects.restrict(user, "view").filter(is_active=True)
 
 
+def counting_in(measures: Iterable[Measure], scope_kind: str) -> list[Measure]:
+    """Those of the measures that can count in a scope of this kind (no costs for an
+    adviser: definitions.counting_in), in the order given."""
+    definitions = [(m, parsed(m)) for m in measures]
+    out = {m.code for m, definition in definitions if not defs.reaches(definition, scope_kind)}
+    return [
+        m
+        for m, d in definitions
+        if m.code not in out and not (d.is_ratio and {d.numerator_code, d.denominator_code} & out)
+    ]
+
+
 def parsed(measure: Measure) -> defs.Definition:
     return defs.parse(measure.definition)
 

@@ -50,7 +50,7 @@ from waypoint.measures.models import (
     ScopeKind,
     Target,
 )
-from waypoint.measures.selectors import parsed, values
+from waypoint.measures.selectors import counting_in, parsed, values
 from waypoint.measures.selectors_dashboards import (
     FACT_SCOPE_FIELD,
     PROGRAMME_OWNER_ROLES,
@@ -198,13 +198,15 @@ def comparisons_for(user: Any) -> list[Comparison]:
 
 
 def benchmarkable_measures(user: Any, comparison: Comparison) -> list[Measure]:
-    """Active measures the person may see that count in the parent scope."""
+    """Active measures the person may see that count in the parent scope and for its units
+    (no costs when comparing advisers)."""
     owners = set(comparison.parent.measure_organisation_ids) | {comparison.organisation_id or 0}
-    return list(
+    return counting_in(
         Measure.objects.restrict(user, "view")
         .filter(is_active=True)
         .filter(Q(organisation__isnull=True) | Q(organisation_id__in=owners))
-        .order_by("position", "name")
+        .order_by("position", "name"),
+        comparison.unit_kind,
     )
 
 

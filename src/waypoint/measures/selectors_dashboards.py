@@ -36,7 +36,14 @@ from waypoint.measures import definitions as defs
 from waypoint.measures import rag
 from waypoint.measures.models import Measure, MeasureFact, ScopeKind, Target
 from waypoint.measures.rag import Variance
-from waypoint.measures.selectors import Scope, measures_visible_to, parsed, period_groups, values
+from waypoint.measures.selectors import (
+    Scope,
+    counting_in,
+    measures_visible_to,
+    parsed,
+    period_groups,
+    values,
+)
 
 D = decimal.Decimal
 ORGANISATION_ROLES = MANAGING_ROLES | {Role.VIEWER}
@@ -296,13 +303,15 @@ def trend_periods(period: Period, count: int = TREND_LENGTH) -> list[Period]:
 
 def measures_for(user: Any, scope: DashboardScope) -> list[Measure]:
     """Active measures the person may see that count in this scope: the standard ones and
-    the own measures of the organisations the scope belongs to, in the library's order."""
-    return list(
+    the own measures of the organisations the scope belongs to, in the library's order (not
+    those that cannot count in it: costs for an adviser)."""
+    return counting_in(
         measures_visible_to(user)
         .filter(
             Q(organisation__isnull=True) | Q(organisation_id__in=scope.measure_organisation_ids)
         )
-        .order_by("position", "name")
+        .order_by("position", "name"),
+        scope.kind,
     )
 
 

@@ -46,6 +46,7 @@ from waypoint.measures.models import (
     MeasureFact,
     ScopeKind,
 )
+from waypoint.measures.selectors import counting_in
 
 D = decimal.Decimal
 FINALISED = "evaluation.finalised"
@@ -83,13 +84,15 @@ def evaluation_scope(evaluation: Evaluation) -> dash.DashboardScope | None:
 
 
 def report_measures(scope: dash.DashboardScope) -> list[Measure]:
-    """The measures of the report: the active standard ones and the scope's organisations'."""
-    return list(
+    """The measures of the report: the active standard ones and the scope's organisations'
+    (those that can count in it: no costs for an adviser)."""
+    return counting_in(
         Measure.objects.filter(is_active=True)
         .filter(
             Q(organisation__isnull=True) | Q(organisation_id__in=scope.measure_organisation_ids)
         )
-        .order_by("position", "name")
+        .order_by("position", "name"),
+        scope.kind,
     )
 
 

@@ -34,7 +34,7 @@ from waypoint.core.permissions import policy_for
 from waypoint.core.viewkit import PolicyViewMixin
 from waypoint.measures import rag
 from waypoint.measures.models import Measure, ScopeKind, Target, Unit
-from waypoint.measures.selectors import period_groups
+from waypoint.measures.selectors import counting_in, period_groups
 from waypoint.measures.services import targets as services
 
 D = decimal.Decimal
@@ -111,14 +111,15 @@ class TargetAccessMixin(PolicyViewMixin):
 
     def measures(self) -> list[Measure]:
         """Active measures that count in the scope: standard ones and the scope's
-        organisations' own, in the library's order."""
-        return list(
+        organisations' own, in the library's order (no costs for an adviser)."""
+        return counting_in(
             Measure.objects.restrict(self.request.user, "view")  # type: ignore[attr-defined]
             .filter(is_active=True)
             .filter(
                 Q(organisation__isnull=True) | Q(organisation_id__in=self.scope.organisation_ids)
             )
-            .order_by("position", "name")
+            .order_by("position", "name"),
+            self.scope.kind,
         )
 
     def measure(self, code: str) -> Measure:
