@@ -151,6 +151,37 @@ def test_evidence_equals_what_the_records_imply(
     assert "Not yet" in table.content.decode()
 
 
+def test_a_managers_evidence_counts_only_their_organisations_work(
+    cast: Cast, desk: Desk, reviews: dict[str, Any]
+) -> None:
+    """Alice also advises for Pathways, where a client rated their progress 1 of 5: her own
+    evidence counts it, the hub's manager's table and her appraisal's page do not."""
+    from tests.factories import RoleAssignmentFactory
+    from waypoint.delivery.models import Engagement
+
+    RoleAssignmentFactory(user=cast.alice, organisation=cast.pathways, role=Role.ADVISER)
+    Engagement.objects.filter(pk=desk.pathways_engagement.pk).update(lead_adviser=cast.alice)
+    _review(desk.pathways_engagement, reviews["period"].start, client_rating=1, satisfaction=1)
+    rollups.rebuild()
+    period = reviews["period"]
+    everything = selectors.evidence_for([cast.alice.pk], period)[cast.alice.pk]
+    assert everything.client_rating.count == 3
+    hub = selectors.evidence_for([cast.alice.pk], period, frozenset({cast.hub.pk}))[cast.alice.pk]
+    assert hub.client_rating == selectors.Rating(mean=pytest.approx(3.5), count=2)  # type: ignore[arg-type]
+    satisfaction = hub.item("mean_satisfaction")
+    assert satisfaction is not None and satisfaction.figure.value is not None
+    assert float(satisfaction.figure.value) == pytest.approx(11 / 3)  # the hub's three only
+    table = request_as(cast.mary, reverse("measures:appraisal-list"))
+    by_name = {row["adviser"].username: row for row in table.context["rows"]}
+    evidence = {r["code"]: r["value"] for r in by_name["alice"]["evidence"]}
+    assert evidence["client_rating"] == "3.5 of 5"
+    saved = appraisal_save(acting_user=cast.alice, organisation=cast.hub, period=period, rating=4)
+    detail = request_as(cast.mary, reverse("measures:appraisal-detail", args=[saved.pk]))
+    assert "3.5 of 5 on average (2 reviews)" in detail.content.decode()
+    own = request_as(cast.alice, reverse("measures:appraisal-detail", args=[saved.pk]))
+    assert "(3 reviews)" in own.content.decode()
+
+
 def test_comparison_in_words_without_client_ratings(cast: Cast, desk: Desk) -> None:
     evidence = selectors.evidence_for([cast.alice.pk], _quarter())[cast.alice.pk]
     assert selectors.comparison(4, evidence) == (

@@ -16,11 +16,11 @@ from django.urls import NoReverseMatch, reverse
 from tests.conftest import Cast
 from tests.delivery.conftest import Desk
 from tests.delivery.factories import InteractionFactory
-from tests.factories import OrganisationFactory, person
+from tests.factories import OrganisationFactory, RoleAssignmentFactory, person
 from tests.permissions import check_access, request_as
 from waypoint.core.models import DomainEvent, Organisation
 from waypoint.core.roles import Role
-from waypoint.delivery.models import Interaction
+from waypoint.delivery.models import Engagement, Interaction
 from waypoint.measures import rollups
 from waypoint.measures import selectors_dashboards as dash
 from waypoint.measures.models import Measure, Target
@@ -241,6 +241,39 @@ def test_figures_equal_what_the_records_imply(
     assert len(item["trend"]) == dash.TREND_LENGTH
     assert b'role="img"' in june.content
     assert "No data" in _item(june, "mean_satisfaction")["value"]
+
+
+def test_a_manager_sees_only_their_organisations_work_of_an_adviser_who_works_for_two(
+    cast: Cast, desk: Desk, figures: dict[str, Any]
+) -> None:
+    """Alice also advises for Pathways, where she leads the engagement with the 2-hour contact:
+    her own dashboard counts all her work, each organisation's manager only theirs, down to the
+    records, the figures API and the self-appraisal evidence (DESIGN.md: tenancy)."""
+    RoleAssignmentFactory(user=cast.alice, organisation=cast.pathways, role=Role.ADVISER)
+    Engagement.objects.filter(pk=desk.pathways_engagement.pk).update(lead_adviser=cast.alice)
+    rollups.rebuild()
+    paula = person("paula", "Paula", role=Role.SERVICE_MANAGER, organisation=cast.pathways)
+    url = _url("adviser", cast.alice.pk, period=PERIOD)
+    seen = {who.username: request_as(who, url) for who in (cast.alice, cast.mary, paula, cast.root)}
+    hours = {name: _item(page, "support_hours")["value"] for name, page in seen.items()}
+    assert hours == {"alice": "4.5", "mary": "2.5", "paula": "2.0", "root": "4.5"}
+    clients = {name: _item(page, "clients_supported")["value"] for name, page in seen.items()}
+    assert clients == {"alice": "2", "mary": "1", "paula": "1", "root": "2"}
+    assert "work for Enterprise Hub: their work for other organisations is not shown" in (
+        seen["mary"].content.decode()
+    )
+    assert b"not shown" not in seen["alice"].content
+    # The records behind mary's figure are the hub's two contacts: none hidden, none hinted at.
+    records = request_as(cast.mary, _records("adviser", cast.alice.pk, "support_hours"))
+    assert records.context["total"] == 2 and records.context["hidden"] == 0
+    assert len(records.context["rows"]) == 2
+    assert b"not shown" in records.content
+    mine = request_as(cast.alice, _records("adviser", cast.alice.pk, "support_hours"))
+    assert mine.context["total"] == 3 and mine.context["hidden"] == 0
+    # The figures API reads the same cells.
+    api = f"/api/v1/measures/support_hours/values/?scope=adviser:{cast.alice.pk}&period={PERIOD}"
+    assert Decimal(request_as(cast.mary, api, api=True).json()["values"][0]["value"]) == 2.5
+    assert Decimal(request_as(cast.alice, api, api=True).json()["values"][0]["value"]) == 4.5
 
 
 def test_targets_give_a_status_in_words_and_a_variance(

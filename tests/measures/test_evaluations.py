@@ -519,3 +519,38 @@ def test_an_evaluation_of_a_team(cast, desk, records) -> None:
     assert report.number(lines["mean_satisfaction"]["value"]) == D(4)
     assert data["feedback"]["reviews"] == 1
     assert Period(evaluation.period_start, PeriodKind(evaluation.period_kind)) == YEAR
+
+
+def test_an_advisers_evaluation_counts_their_work_in_its_organisation_only(
+    cast, desk, people, records
+) -> None:
+    """Alice also advises for Pathways: the hub's evaluation of her counts her hub work only
+    (figures, feedback, programmes), Pathways' evaluation of her only hers there."""
+    from tests.factories import RoleAssignmentFactory
+    from waypoint.delivery.models import Engagement
+
+    RoleAssignmentFactory(user=cast.alice, organisation=cast.pathways, role=Role.ADVISER)
+    Engagement.objects.filter(pk=desk.pathways_engagement.pk).update(lead_adviser=cast.alice)
+    day = max(YEAR.start, timezone.localdate() - dt.timedelta(days=1))
+    Review.objects.create(
+        organisation=cast.pathways,
+        engagement=desk.pathways_engagement,
+        held_on=day,
+        depth="standard",
+        satisfaction=1,
+    )
+    rollups.rebuild()
+    hub = _evaluation(cast, scope_kind="adviser", scope_id=cast.alice.pk)
+    elsewhere = _evaluation(
+        cast, acting_user=people["paula"], scope_kind="adviser", scope_id=cast.alice.pk
+    )
+    assert (hub.organisation, elsewhere.organisation) == (cast.hub, cast.pathways)
+    seen = {}
+    for evaluation in (hub, elsewhere):
+        found = report.figures(evaluation, timezone.localdate())
+        lines = {line["code"]: line["value"] for line in found["lines"]}
+        seen[evaluation.organisation.name] = (
+            D(lines["mean_satisfaction"]),
+            found["feedback"]["reviews"],
+        )
+    assert seen == {"Enterprise Hub": (4, 1), "Pathways Employment": (1, 1)}

@@ -225,6 +225,34 @@ def test_before_and_after_values_with_rag(
     assert comparison["change"] == "+1.0"
 
 
+def test_an_advisers_before_and_after_counts_their_work_in_its_organisation_only(
+    cast: Cast, desk: Desk, standard_measures: dict[str, Any]
+) -> None:
+    """Alice also advises for Pathways: the hub's improvement of her figures counts only her
+    hub contacts."""
+    from tests.factories import RoleAssignmentFactory
+    from waypoint.delivery.models import Engagement
+
+    before = _months()[0]
+    RoleAssignmentFactory(user=cast.alice, organisation=cast.pathways, role=Role.ADVISER)
+    Engagement.objects.filter(pk=desk.pathways_engagement.pk).update(lead_adviser=cast.alice)
+    moment = dt.datetime.combine(before.start, dt.time(10), tzinfo=dt.UTC)
+    for engagement, minutes in ((desk.alice_engagement, 60), (desk.pathways_engagement, 180)):
+        InteractionFactory(engagement=engagement, duration_minutes=minutes, occurred_at=moment)
+    desk.contact.delete()
+    rollups.rebuild()
+    improvement = _make(
+        cast,
+        measure=standard_measures["support_hours"],
+        scope_kind="adviser",
+        scope_id=cast.alice.pk,
+        before_period=before.label,
+    )
+    found = selectors.before_and_after(improvement, _today())
+    assert found is not None and found.before is not None
+    assert found.before.figure.value == Decimal(1)  # not the 3 hours at Pathways
+
+
 # Pages and who sees them ----------------------------------------------------------------------
 
 

@@ -11,14 +11,23 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from waypoint.core.periods import Period, PeriodKind, period_of
+from waypoint.core.roles import MANAGING_ROLES, organisations_with_role
 from waypoint.measures import definitions as defs
 from waypoint.measures.models import Measure, Rollup
 
 
 @dataclass(frozen=True)
 class Scope:
+    """A scope's cells: ``organisations`` limits them to the work done in those organisations
+    (None: all of them). An adviser working for two organisations has cells in each; a manager
+    of one sees only that organisation's work (DESIGN.md: tenancy)."""
+
     kind: str
     id: int
+    organisations: frozenset[int] | None = None
+
+    def counts(self, organisation_id: int) -> bool:
+        return self.organisations is None or organisation_id in self.organisations
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,16 @@ class Value:
     scope: Scope
     period: Period
     figure: defs.Figure
+
+
+def adviser_work_seen_by(user: Any, adviser_id: int | None = None) -> frozenset[int] | None:
+    """The organisations whose work of an adviser the person's figures count: all of it for
+    the adviser themself and superusers (None), only the organisations a manager manages for
+    the manager (an adviser may also work for another organisation, whose work is not the
+    manager's to see). ``adviser_id`` None: the advisers a manager reviews together."""
+    if user.is_superuser or adviser_id == user.pk:
+        return None
+    return frozenset(organisations_with_role(user, MANAGING_ROLES))
 
 
 def measures_visible_to(user: Any) -> QuerySet[Measure]:
@@ -53,13 +72,17 @@ def components(
     measure_ids: Iterable[int], scopes: Sequence[Scope], periods: Sequence[Period]
 ) -> dict[tuple[int, Scope, Period], defs.Components]:
     """The rollup cells of these measures, scopes and periods, in one query. Cells of the same
-    scope in several organisations (an adviser working for two) are added together."""
+    scope in several organisations (an adviser working for two) are added together, each
+    scope taking only the organisations it counts (``Scope.organisations``)."""
     ids = list(measure_ids)
     if not ids or not scopes or not periods:
         return {}
-    condition = Q()
+    wanted: dict[tuple[str, int], list[Scope]] = {}
     for scope in set(scopes):
-        condition |= Q(scope_kind=scope.kind, scope_id=scope.id)
+        wanted.setdefault((scope.kind, scope.id), []).append(scope)
+    condition = Q()
+    for kind, scope_id in wanted:
+        condition |= Q(scope_kind=kind, scope_id=scope_id)
     kinds = {p.kind.value for p in periods}
     starts = {p.start for p in periods}
     wanted_periods = set(periods)
@@ -68,6 +91,7 @@ def components(
         condition, measure_id__in=ids, period_kind__in=kinds, period_start__in=starts
     ).values_list(
         "measure_id",
+        "organisation_id",
         "scope_kind",
         "scope_id",
         "period_kind",
@@ -81,6 +105,7 @@ def components(
     )
     for (
         measure_id,
+        organisation_id,
         kind,
         scope_id,
         period_kind,
@@ -90,25 +115,32 @@ def components(
         hits,
         misses,
         distinct,
-        med,
+        median,
     ) in rows:
         period = Period(start, PeriodKind(period_kind))
         if period not in wanted_periods:
             continue
-        key = (measure_id, Scope(kind, scope_id), period)
-        before = found.get(key)
-        if before is not None:  # the same adviser in two organisations
-            found[key] = defs.Components(
-                before.n + n,
-                before.total + total,
-                before.hits + hits,
-                before.misses + misses,
-                before.distinct + distinct,
-                None,
-            )
-        else:
-            found[key] = defs.Components(n, total, hits, misses, distinct, med)
+        cell = defs.Components(n, total, hits, misses, distinct, median)
+        for scope in wanted[(kind, scope_id)]:
+            if not scope.counts(organisation_id):
+                continue
+            key = (measure_id, scope, period)
+            before = found.get(key)
+            found[key] = cell if before is None else _added(before, cell)
     return found
+
+
+def _added(one: defs.Components, other: defs.Components) -> defs.Components:
+    """Two cells of a scope (an adviser's in two organisations) as one; a median cannot be
+    added, so there is none."""
+    return defs.Components(
+        one.n + other.n,
+        one.total + other.total,
+        one.hits + other.hits,
+        one.misses + other.misses,
+        one.distinct + other.distinct,
+        None,
+    )
 
 
 def values(

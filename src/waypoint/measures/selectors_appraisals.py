@@ -166,7 +166,9 @@ def evidence_measures() -> list[Measure]:
     return [found[code] for code in EVIDENCE_CODES if code in found]
 
 
-def client_ratings(adviser_ids: Sequence[int], period: Period) -> dict[int, Rating]:
+def client_ratings(
+    adviser_ids: Sequence[int], period: Period, organisations: frozenset[int] | None = None
+) -> dict[int, Rating]:
     """Each adviser's clients' mean rating of their progress at the reviews held in the period
     (one query over the reviews' facts; a review without a rating does not count)."""
     totals: dict[int, list[int]] = {pk: [0, 0] for pk in adviser_ids}
@@ -175,8 +177,10 @@ def client_ratings(adviser_ids: Sequence[int], period: Period) -> dict[int, Rati
         adviser_id__in=list(adviser_ids),
         on__gte=period.start,
         on__lt=period.end,
-    ).values_list("adviser_id", "values")
-    for adviser_id, found in rows:
+    )
+    if organisations is not None:
+        rows = rows.filter(organisation_id__in=organisations)
+    for adviser_id, found in rows.values_list("adviser_id", "values"):
         rating = (found or {}).get(CLIENT_RATING)
         if rating is None or adviser_id is None:
             continue
@@ -188,12 +192,15 @@ def client_ratings(adviser_ids: Sequence[int], period: Period) -> dict[int, Rati
     }
 
 
-def evidence_for(adviser_ids: Sequence[int], period: Period) -> dict[int, Evidence]:
-    """The evidence for each adviser in the period: two queries whatever the number."""
+def evidence_for(
+    adviser_ids: Sequence[int], period: Period, organisations: frozenset[int] | None = None
+) -> dict[int, Evidence]:
+    """The evidence for each adviser in the period, from their work in ``organisations`` (None:
+    all; see ``adviser_work_seen_by``): two queries whatever the number."""
     measures = evidence_measures()
-    scopes = [Scope(ScopeKind.ADVISER.value, pk) for pk in adviser_ids]
+    scopes = [Scope(ScopeKind.ADVISER.value, pk, organisations) for pk in adviser_ids]
     figures = values(measures, scopes, [period]) if scopes else {}
-    ratings = client_ratings(adviser_ids, period)
+    ratings = client_ratings(adviser_ids, period, organisations)
     found = {}
     for pk, scope in zip(adviser_ids, scopes, strict=True):
         evidence = Evidence(pk, period, ratings[pk])

@@ -23,10 +23,10 @@ import decimal
 import enum
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from waypoint.core.models import Organisation, RoleAssignment, Team, User
 from waypoint.core.periods import Period, PeriodKind, period_of
@@ -38,6 +38,7 @@ from waypoint.measures.models import Measure, MeasureFact, ScopeKind, Target
 from waypoint.measures.rag import Variance
 from waypoint.measures.selectors import (
     Scope,
+    adviser_work_seen_by,
     counting_in,
     measures_visible_to,
     parsed,
@@ -74,10 +75,13 @@ class DashboardScope:
     organisation_ids: frozenset[int] = frozenset()
     # Organisations whose own measures count in this scope (besides the standard ones).
     measure_organisation_ids: frozenset[int] = frozenset()
+    # Organisations whose work the figures count (None: all): a manager sees an adviser who
+    # also works elsewhere through their own organisation's work only (``scope_access``).
+    counted_organisation_ids: frozenset[int] | None = None
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.kind, self.id)
+        return Scope(self.kind, self.id, self.counted_organisation_ids)
 
     @property
     def kind_label(self) -> str:
@@ -157,10 +161,51 @@ def scope_access(user: Any, kind: str, scope_id: int) -> tuple[Access, Dashboard
     if scope is None:
         return Access.HIDDEN, None
     if _allowed(user, scope):
-        return Access.ALLOWED, scope
+        return Access.ALLOWED, as_seen_by(user, scope)
     if scope.organisation_ids & set(role_map(user)):
         return Access.FORBIDDEN, scope
     return Access.HIDDEN, scope
+
+
+def as_seen_by(user: Any, scope: DashboardScope) -> DashboardScope:
+    """The scope whose figures the person may see (``selectors.adviser_work_seen_by``)."""
+    if scope.kind != ScopeKind.ADVISER:
+        return scope
+    counted = adviser_work_seen_by(user, scope.id)
+    return scope if counted is None else within(scope, counted)
+
+
+def within(scope: DashboardScope, organisation_ids: Iterable[int]) -> DashboardScope:
+    """An adviser's scope counting only their work in these organisations (an evaluation or
+    improvement of one organisation); other kinds of scope belong to one place already."""
+    if scope.kind != ScopeKind.ADVISER:
+        return scope
+    counted = scope.organisation_ids & frozenset(organisation_ids)
+    return replace(scope, counted_organisation_ids=counted)
+
+
+def counted_only_in(scope: DashboardScope) -> list[str]:
+    """The names of the organisations whose work the figures count, when they count only part
+    of the scope's (a manager looking at an adviser who also works elsewhere); else none."""
+    counted = scope.counted_organisation_ids
+    if counted is None or counted >= scope.organisation_ids:
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=counted).order_by("name").values_list("name", flat=True)
+    )
+
+
+def scope_facts(scope: DashboardScope, source: str) -> QuerySet[MeasureFact]:
+    """The facts of a source that count in the scope, whatever their period: a programme's
+    (those of the programme's owner) and an adviser's in the organisations the scope counts."""
+    rows = MeasureFact.objects.filter(
+        source=source, **{FACT_SCOPE_FIELD[ScopeKind(scope.kind)]: scope.id}
+    )
+    if scope.kind == ScopeKind.PROGRAMME:
+        rows = rows.filter(programme_owner_id__isnull=False)
+    if scope.counted_organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=scope.counted_organisation_ids)
+    return rows
 
 
 def scopes_for(user: Any) -> OrderedDict[str, list[DashboardScope]]:
@@ -415,15 +460,15 @@ def facts_behind(measure: Measure, scope: DashboardScope, period: Period) -> lis
     definition = parsed(measure)
     if definition.is_ratio:
         return []
-    rows = MeasureFact.objects.filter(
-        source=definition.source,
-        on__gte=period.start,
-        on__lt=period.end,
-        grain__in=_grains_counting_in(period.kind),
-        **{FACT_SCOPE_FIELD[ScopeKind(scope.kind)]: scope.id},
-    ).order_by("on", "record_id")
-    if scope.kind == ScopeKind.PROGRAMME:
-        rows = rows.filter(programme_owner_id__isnull=False)
+    rows = (
+        scope_facts(scope, definition.source)
+        .filter(
+            on__gte=period.start,
+            on__lt=period.end,
+            grain__in=_grains_counting_in(period.kind),
+        )
+        .order_by("on", "record_id")
+    )
     found = []
     for row in rows.iterator(chunk_size=2000):
         fact = fact_from_row(row)

@@ -43,7 +43,6 @@ from waypoint.measures.models import (
     Evaluation,
     Improvement,
     Measure,
-    MeasureFact,
     ScopeKind,
 )
 from waypoint.measures.selectors import counting_in
@@ -80,7 +79,9 @@ def evaluation_period(evaluation: Evaluation) -> Period:
 
 
 def evaluation_scope(evaluation: Evaluation) -> dash.DashboardScope | None:
-    return dash.find_scope(evaluation.scope_kind, evaluation.scope_id)
+    """The scope evaluated: an adviser's through their work in the evaluation's organisation."""
+    scope = dash.find_scope(evaluation.scope_kind, evaluation.scope_id)
+    return None if scope is None else dash.within(scope, [evaluation.organisation_id])
 
 
 def report_measures(scope: dash.DashboardScope) -> list[Measure]:
@@ -154,11 +155,7 @@ def scope_programmes(scope: dash.DashboardScope) -> QuerySet[Programme]:
     elif scope.kind == ScopeKind.PROGRAMME:
         condition = Q(pk=scope.id)
     else:
-        field = dash.FACT_SCOPE_FIELD[ScopeKind(scope.kind)]
-        ids = MeasureFact.objects.filter(source="engagements", **{field: scope.id}).values(
-            "programme_id"
-        )
-        condition = Q(pk__in=ids)
+        condition = Q(pk__in=dash.scope_facts(scope, "engagements").values("programme_id"))
     return Programme.objects.filter(condition).distinct().order_by("name")
 
 
@@ -276,18 +273,12 @@ def benchmark_lines(
 
 
 def _review_ids(scope: dash.DashboardScope, period: Period) -> Any:
-    field = dash.FACT_SCOPE_FIELD[ScopeKind(scope.kind)]
-    facts = MeasureFact.objects.filter(
-        source="reviews", on__gte=period.start, on__lt=period.end, **{field: scope.id}
-    )
-    if scope.kind == ScopeKind.PROGRAMME:
-        facts = facts.filter(programme_owner_id__isnull=False)
+    facts = dash.scope_facts(scope, "reviews").filter(on__gte=period.start, on__lt=period.end)
     return facts.values("record_id")
 
 
 def _engagement_ids(scope: dash.DashboardScope) -> Any:
-    field = dash.FACT_SCOPE_FIELD[ScopeKind(scope.kind)]
-    return MeasureFact.objects.filter(source="engagements", **{field: scope.id}).values("record_id")
+    return dash.scope_facts(scope, "engagements").values("record_id")
 
 
 def _self_reviews(scope: dash.DashboardScope, period: Period) -> Any:

@@ -26,7 +26,7 @@ from waypoint.core.permissions import OrganisationScopedPolicy, policy_for
 from waypoint.core.roles import organisations_with_role
 from waypoint.measures import definitions as defs
 from waypoint.measures import rag
-from waypoint.measures.models import Improvement, Target
+from waypoint.measures.models import Improvement, ScopeKind, Target
 from waypoint.measures.policies import READING_ROLES
 from waypoint.measures.selectors import Scope, parsed, values
 from waypoint.measures.selectors_dashboards import targets_for
@@ -140,7 +140,9 @@ def before_and_after(improvement: Improvement, today: dt.date) -> BeforeAfter | 
     periods = [p for p in (before, after) if p is not None]
     if not periods:
         return BeforeAfter(scope, None, None)
-    where = Scope(scope.kind, scope.id)
+    # An adviser's figures count their work in the improvement's organisation only.
+    counted = frozenset({improvement.organisation_id}) if scope.kind == ScopeKind.ADVISER else None
+    where = Scope(scope.kind, scope.id, counted)
     figures = values([measure], [where], periods)
     targets = targets_for([measure], where, periods)
     aggregate = parsed(measure).aggregate

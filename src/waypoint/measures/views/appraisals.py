@@ -35,6 +35,7 @@ from waypoint.core.roles import role_map
 from waypoint.core.viewkit import apply_validation_error, get_object_for
 from waypoint.measures import selectors_appraisals as selectors
 from waypoint.measures.models import SelfAppraisal
+from waypoint.measures.selectors import adviser_work_seen_by
 from waypoint.measures.services import appraisals as services
 from waypoint.measures.views.dashboards import format_value, urlencode
 
@@ -247,7 +248,7 @@ class AppraisalListView(LoginRequiredMixin, View):
         advisers = selectors.advisers_managed_by(request.user)
         page = Paginator(advisers, PER_PAGE).get_page(request.GET.get("page"))
         ids = [adviser.pk for adviser in page]
-        evidence = selectors.evidence_for(ids, period)
+        evidence = selectors.evidence_for(ids, period, adviser_work_seen_by(request.user))
         appraisals: dict[int, SelfAppraisal] = {}
         for found in selectors.appraisals_for(request.user, period).filter(adviser_id__in=ids):
             appraisals.setdefault(found.adviser_id, found)
@@ -295,7 +296,10 @@ class AppraisalDetailView(LoginRequiredMixin, View):
                 raise PermissionDenied("Only the adviser and their managers see this.") from None
             raise
         period = _title_of(appraisal)
-        evidence = selectors.evidence_for([appraisal.adviser_id], period)[appraisal.adviser_id]
+        seen = adviser_work_seen_by(request.user, appraisal.adviser_id)
+        evidence = selectors.evidence_for([appraisal.adviser_id], period, seen)[
+            appraisal.adviser_id
+        ]
         adviser = appraisal.adviser
         name = adviser.get_full_name() or adviser.username
         own = appraisal.adviser_id == request.user.pk

@@ -236,6 +236,7 @@ class DashboardView(DashboardAccessMixin, View):
             "measures/dashboard.html",
             {
                 "scope": self.scope,
+                "counted_only_in": dash.counted_only_in(self.scope),
                 "period": period,
                 "is_current": period.start <= today < period.end,
                 "problem": problem,
@@ -380,6 +381,7 @@ class RecordsView(DashboardAccessMixin, View):
         ]
         context: dict[str, Any] = {
             "scope": self.scope,
+            "counted_only_in": dash.counted_only_in(self.scope),
             "period": period,
             "problem": problem,
             "measure": measure,
