@@ -54,3 +54,27 @@ def test_manager_opens_the_dashboard_and_follows_a_figure(
     records = page.get_by_role("link", name=re.compile(r"^Contact: "))
     expect(records).to_have_count(2)
     check_page(page, "measures-dashboard-records")
+
+
+def test_manager_sees_an_advisers_work_for_their_organisation_only(
+    page: Page,
+    cast: Cast,
+    desk: Desk,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """Alice also advises for Pathways: the hub's manager opens her dashboard and is told that
+    its figures count only her work for the hub."""
+    from tests.factories import RoleAssignmentFactory
+    from waypoint.core.roles import Role
+    from waypoint.delivery.models import Engagement
+
+    load_standard_measures(Measure)
+    RoleAssignmentFactory(user=cast.alice, organisation=cast.pathways, role=Role.ADVISER)
+    Engagement.objects.filter(pk=desk.pathways_engagement.pk).update(lead_adviser=cast.alice)
+    InteractionFactory(engagement=desk.pathways_engagement, duration_minutes=120)
+    rollups.rebuild()
+
+    log_in(page, "mary")
+    page.goto(reverse("measures:dashboard", args=["adviser", cast.alice.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alice Tester")
+    expect(page.get_by_text("count only Alice Tester's work for Enterprise Hub")).to_be_visible()
+    check_page(page, "measures-dashboard-adviser-part")
