@@ -263,6 +263,19 @@ def test_a_manager_sees_only_their_organisations_work_of_an_adviser_who_works_fo
         seen["mary"].content.decode()
     )
     assert b"not shown" not in seen["alice"].content
+    # Pathways' target for alice measures her Pathways work: mary's dashboard does not show it.
+    Target.objects.create(
+        measure=Measure.objects.get(code="support_hours", organisation=None),
+        scope_kind="adviser",
+        scope_id=cast.alice.pk,
+        period_kind="financial_year",
+        period_start=FY_START,
+        value=Decimal(4),
+        organisation=cast.pathways,
+    )
+    assert _item(request_as(cast.mary, url), "support_hours")["rag_label"] == "No target"
+    assert _item(request_as(paula, url), "support_hours")["rag_label"] == "Off target"
+    assert _item(request_as(cast.alice, url), "support_hours")["rag_label"] == "On target"
     # The records behind mary's figure are the hub's two contacts: none hidden, none hinted at.
     records = request_as(cast.mary, _records("adviser", cast.alice.pk, "support_hours"))
     assert records.context["total"] == 2 and records.context["hidden"] == 0

@@ -388,6 +388,9 @@ class Row:
 def targets_for(
     measures: Iterable[Measure], scope: Scope, periods: Sequence[Period]
 ) -> dict[tuple[int, Period], Target]:
+    """The scope's targets by measure and period; when the scope counts the work of some
+    organisations only, only the targets those organisations set (another organisation's
+    target for a shared adviser measures other work)."""
     condition = Q()
     for period in periods:
         condition |= Q(period_kind=period.kind.value, period_start=period.start)
@@ -399,6 +402,8 @@ def targets_for(
         scope_kind=scope.kind,
         scope_id=scope.id,
     )
+    if scope.organisations is not None:
+        rows = rows.filter(organisation_id__in=scope.organisations)
     return {(t.measure_id, Period(t.period_start, PeriodKind(t.period_kind))): t for t in rows}
 
 
