@@ -120,3 +120,16 @@ def test_check_profile() -> None:
     ]
     assert rag.check_profile(QUARTER, {"2026-10": 120}) == ["2026-10: give a number from 0 to 100."]
     assert rag.check_profile(QUARTER, {"2026-10": -1}) == ["2026-10: give a number from 0 to 100."]
+
+
+def test_every_status_has_its_own_words_and_symbol() -> None:
+    # The status never rests on colour alone: each has words and a symbol of its own.
+    statuses = [rag.GREEN, rag.AMBER, rag.RED, None]
+    assert [rag.label(s) for s in statuses] == [
+        "On target",
+        "Near target",
+        "Off target",
+        "No target",
+    ]
+    assert len({rag.symbol(s) for s in statuses}) == 4
+    assert rag.label("") == "No target" and rag.symbol("") == rag.symbol(None)

@@ -602,7 +602,7 @@ def figures_for(
             "records": figure.records,
             "target": None,
             "rag": None,
-            "rag_label": rag.LABELS.get("", "No target"),
+            "rag_label": rag.label(None),
             "variance": None,
         }
         if target is not None:
@@ -619,7 +619,7 @@ def figures_for(
                 "profiled": target_services.is_profiled(measure, period),
             }
             row["rag"] = colour
-            row["rag_label"] = rag.LABELS.get(colour or "", "No target")
+            row["rag_label"] = rag.label(colour)
             if variance is not None:
                 row["variance"] = {"difference": variance.difference, "percent": variance.percent}
         rows.append(row)

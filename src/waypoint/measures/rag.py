@@ -25,6 +25,20 @@ PROFILED = frozenset({"count", "distinct", "sum"})
 GREEN, AMBER, RED = "green", "amber", "red"
 DEFAULT_AMBER = D(10)
 LABELS = {GREEN: "On target", AMBER: "Near target", RED: "Off target"}
+# Shown beside each label (hidden from screen readers, which read the label): the status never
+# rests on colour alone (WCAG 1.4.1).
+SYMBOLS = {GREEN: "✓", AMBER: "!", RED: "✗"}
+NO_TARGET = "No target"
+
+
+def label(status: str | None) -> str:
+    """A status in words: "On target", "Near target", "Off target" or "No target"."""
+    return LABELS.get(status or "", NO_TARGET)
+
+
+def symbol(status: str | None) -> str:
+    """The status's symbol; a hollow circle for no target."""
+    return SYMBOLS.get(status or "", "○")
 
 
 def rag(

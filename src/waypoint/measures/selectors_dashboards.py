@@ -382,7 +382,7 @@ class Row:
 
     @property
     def rag_label(self) -> str:
-        return rag.LABELS.get(self.rag or "", "No target")
+        return rag.label(self.rag)
 
 
 def targets_for(

@@ -110,7 +110,7 @@ class Side:
 
     @property
     def rag_label(self) -> str:
-        return rag.LABELS.get(self.rag or "", "No target")
+        return rag.label(self.rag)
 
 
 @dataclass

@@ -42,7 +42,6 @@ from waypoint.measures.models import BenchmarkFigure, Measure
 from waypoint.measures.services import benchmarks as services
 from waypoint.measures.views.dashboards import (
     RAG_CLASSES,
-    RAG_SYMBOLS,
     format_value,
     period_groups,
     urlencode,
@@ -218,9 +217,9 @@ class BenchmarkView(LoginRequiredMixin, View):
                         else ""
                     ),
                     "target": format_value(u.target_due, unit) if u.target is not None else "",
-                    "rag_label": rag.LABELS.get(u.rag or "", "No target"),
+                    "rag_label": rag.label(u.rag),
                     "rag_class": RAG_CLASSES[u.rag],
-                    "rag_symbol": RAG_SYMBOLS[u.rag],
+                    "rag_symbol": rag.symbol(u.rag),
                     "expected": f"{st.expected:,.1f}" if st is not None else "",
                     "observed": st.observed if st is not None else None,
                     "ratio": f"{st.ratio:.2f}" if st is not None and st.ratio is not None else "",

@@ -36,7 +36,7 @@ from waypoint.clients.models import Client
 from waypoint.core.models import User
 from waypoint.core.periods import Period, PeriodKind
 from waypoint.core.permissions import policy_for
-from waypoint.measures import charts
+from waypoint.measures import charts, rag
 from waypoint.measures import definitions as defs
 from waypoint.measures import selectors_dashboards as dash
 from waypoint.measures.models import Measure, ScopeKind, Unit
@@ -64,7 +64,6 @@ TREND_UNITS = {
     PeriodKind.QUARTER: "quarters",
     PeriodKind.FINANCIAL_YEAR: "years",
 }
-RAG_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗", None: "-"}
 AGGREGATE_WORDS = {
     "count": "the number of {source}",
     "distinct": "the number of distinct {of}s among {source}",
@@ -284,7 +283,7 @@ class DashboardView(DashboardAccessMixin, View):
             "target": target_text,
             "rag_label": row.rag_label,
             "rag_class": RAG_CLASSES[row.rag],
-            "rag_symbol": RAG_SYMBOLS[row.rag],
+            "rag_symbol": rag.symbol(row.rag),
             "variance": variance_text,
             "chart": chart_for(row),
             "trend": [(p, format_value(v, unit)) for p, v in row.trend],

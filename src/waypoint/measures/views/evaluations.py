@@ -37,6 +37,7 @@ from waypoint.core.models import User
 from waypoint.core.periods import PeriodKind, period_of
 from waypoint.core.permissions import policy_for
 from waypoint.core.viewkit import PolicyViewMixin, apply_validation_error, get_object_for
+from waypoint.measures import rag
 from waypoint.measures import selectors_dashboards as dash
 from waypoint.measures import selectors_evaluations as report
 from waypoint.measures.models import Evaluation, Improvement, Measure, ScopeKind, Unit
@@ -45,8 +46,6 @@ from waypoint.measures.views.dashboards import RAG_CLASSES, format_difference, f
 
 D = decimal.Decimal
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
-RAG_WORDS = {"green": "On target", "amber": "Near target", "red": "Off target", None: "No target"}
-RAG_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗", None: "-"}
 SWOT = (
     ("strengths", "Strengths"),
     ("weaknesses", "Weaknesses"),
@@ -109,8 +108,8 @@ def present(data: dict[str, Any]) -> dict[str, Any]:
                     "value": _value(line["value"], unit),
                     "target": target or "Not set",
                     "rag": line["rag"],
-                    "rag_label": RAG_WORDS[line["rag"]],
-                    "rag_symbol": RAG_SYMBOLS[line["rag"]],
+                    "rag_label": rag.label(line["rag"]),
+                    "rag_symbol": rag.symbol(line["rag"]),
                     "rag_class": RAG_CLASSES[line["rag"]],
                     "previous": _value(line["previous"], unit),
                     "change": format_difference(change, unit) if change is not None else "-",
@@ -580,7 +579,7 @@ def workbook_for(evaluation: Evaluation, context: dict[str, Any]) -> bytes:
                 report.number(line["value"]),
                 report.number(line["target"]),
                 report.number(line["target_due"]),
-                RAG_WORDS[line["rag"]],
+                rag.label(line["rag"]),
                 report.number(line["previous"]),
                 report.number(line["change"]),
             ]
