@@ -306,7 +306,12 @@ def test_values_access_follows_the_dashboards(cast, desk, figures):  # noqa: F81
         out_of_scope=cast.pat,
     )
     body = response.json()
-    assert body["scope"] == {"kind": "organisation", "id": cast.hub.pk, "name": "Enterprise Hub"}
+    assert body["scope"] == {
+        "kind": "organisation",
+        "id": cast.hub.pk,
+        "name": "Enterprise Hub",
+        "counted_organisations": None,
+    }
     assert body["measure"]["code"] == "support_hours"
     assert [row["value"] for row in body["values"]] == ["3.0000"]  # 60 + 90 + 30 minutes
     # Advisers read their own figures, and their team's.

@@ -285,8 +285,12 @@ def test_a_manager_sees_only_their_organisations_work_of_an_adviser_who_works_fo
     assert mine.context["total"] == 3 and mine.context["hidden"] == 0
     # The figures API reads the same cells.
     api = f"/api/v1/measures/support_hours/values/?scope=adviser:{cast.alice.pk}&period={PERIOD}"
-    assert Decimal(request_as(cast.mary, api, api=True).json()["values"][0]["value"]) == 2.5
-    assert Decimal(request_as(cast.alice, api, api=True).json()["values"][0]["value"]) == 4.5
+    marys = request_as(cast.mary, api, api=True).json()
+    assert Decimal(marys["values"][0]["value"]) == 2.5
+    assert marys["scope"]["counted_organisations"] == [cast.hub.pk]
+    alices = request_as(cast.alice, api, api=True).json()
+    assert Decimal(alices["values"][0]["value"]) == 4.5
+    assert alices["scope"]["counted_organisations"] is None
 
 
 def test_targets_give_a_status_in_words_and_a_variance(

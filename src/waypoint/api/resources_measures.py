@@ -431,6 +431,13 @@ class ValueScopeSerializer(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.IntegerField()
     name = serializers.CharField()
+    counted_organisations = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="When the figures count only part of the scope's work (an adviser who also "
+        "works for an organisation you do not manage), the organisations whose work they "
+        "count; null when they count all of it.",
+    )
 
 
 def _decimal(**kwargs: Any) -> serializers.DecimalField:
@@ -631,7 +638,14 @@ def figures_for(
             "direction": measure.direction,
             "aggregate": definition.aggregate,
         },
-        "scope": {"kind": scope.kind, "id": scope.id, "name": scope.name},
+        "scope": {
+            "kind": scope.kind,
+            "id": scope.id,
+            "name": scope.name,
+            "counted_organisations": (
+                sorted(scope.counted_organisation_ids or ()) if scope.counts_part else None
+            ),
+        },
         "values": rows,
     }
 

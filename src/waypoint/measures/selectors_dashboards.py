@@ -84,6 +84,12 @@ class DashboardScope:
         return Scope(self.kind, self.id, self.counted_organisation_ids)
 
     @property
+    def counts_part(self) -> bool:
+        """Whether the figures count only part of the scope's work."""
+        counted = self.counted_organisation_ids
+        return counted is not None and not counted >= self.organisation_ids
+
+    @property
     def kind_label(self) -> str:
         return str(ScopeKind(self.kind).label)
 
@@ -187,12 +193,10 @@ def within(scope: DashboardScope, organisation_ids: Iterable[int]) -> DashboardS
 def counted_only_in(scope: DashboardScope) -> list[str]:
     """The names of the organisations whose work the figures count, when they count only part
     of the scope's (a manager looking at an adviser who also works elsewhere); else none."""
-    counted = scope.counted_organisation_ids
-    if counted is None or counted >= scope.organisation_ids:
+    if not scope.counts_part:
         return []
-    return list(
-        Organisation.objects.filter(pk__in=counted).order_by("name").values_list("name", flat=True)
-    )
+    found = Organisation.objects.filter(pk__in=scope.counted_organisation_ids or ())
+    return list(found.order_by("name").values_list("name", flat=True))
 
 
 def scope_facts(scope: DashboardScope, source: str) -> QuerySet[MeasureFact]:
