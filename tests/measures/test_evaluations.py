@@ -554,3 +554,9 @@ def test_an_advisers_evaluation_counts_their_work_in_its_organisation_only(
             found["feedback"]["reviews"],
         )
     assert seen == {"Enterprise Hub": (4, 1), "Pathways Employment": (1, 1)}
+    # Her hub work still counts in the hub's evaluation once she has left the hub.
+    from waypoint.core.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=cast.alice, organisation=cast.hub).delete()
+    lines = report.figures(hub, timezone.localdate())["lines"]
+    assert D(next(line["value"] for line in lines if line["code"] == "mean_satisfaction")) == 4

@@ -178,16 +178,16 @@ def as_seen_by(user: Any, scope: DashboardScope) -> DashboardScope:
     if scope.kind != ScopeKind.ADVISER:
         return scope
     counted = adviser_work_seen_by(user, scope.id)
-    return scope if counted is None else within(scope, counted)
+    return scope if counted is None else within(scope, scope.organisation_ids & counted)
 
 
 def within(scope: DashboardScope, organisation_ids: Iterable[int]) -> DashboardScope:
     """An adviser's scope counting only their work in these organisations (an evaluation or
-    improvement of one organisation); other kinds of scope belong to one place already."""
+    improvement of one organisation: its work even when the adviser has left it since); other
+    kinds of scope belong to one place already."""
     if scope.kind != ScopeKind.ADVISER:
         return scope
-    counted = scope.organisation_ids & frozenset(organisation_ids)
-    return replace(scope, counted_organisation_ids=counted)
+    return replace(scope, counted_organisation_ids=frozenset(organisation_ids))
 
 
 def counted_only_in(scope: DashboardScope) -> list[str]:
